@@ -1,0 +1,399 @@
+package models
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Trigger kinds.
+const (
+	TriggerCron     = "cron"
+	TriggerInterval = "interval"
+	TriggerDate     = "date"
+)
+
+// MaxInterval is the longest interval a job may have (100 years), which also
+// keeps every interval inside time.Duration.
+const MaxInterval = 52_560_000 * time.Minute
+
+// Schedule is a validated, normalised trigger: exactly one of its parts is
+// meaningful, chosen by Trigger.
+type Schedule struct {
+	Trigger  string
+	Cron     CronFields
+	Interval time.Duration
+	RunDate  time.Time
+}
+
+// CronFields holds the cron fields that were given; nil means "not given".
+// Expression, when set, replaces every other field.
+type CronFields struct {
+	Second, Minute, Hour, Day, Month *int
+	DayOfWeek                        string // normalised names, "" when not given
+	Expression                       string // a standard 5-field crontab line
+}
+
+var cronIntFields = []struct {
+	name     string
+	min, max int
+}{
+	{"second", 0, 59}, {"minute", 0, 59}, {"hour", 0, 23}, {"day", 1, 31}, {"month", 1, 12},
+}
+
+const cronKeys = "second, minute, hour, day, month, day_of_week, expression"
+const intervalKeys = "weeks, days, hours, minutes, seconds"
+
+// MissingTriggerMessage is the api.md message for a body without a trigger.
+const MissingTriggerMessage = `Request body must include "trigger" (cron or interval).`
+
+// ParseSchedule validates a trigger and its arguments as a request gives them
+// (raw JSON values keyed by name). Dates must lie after now; times without an
+// offset are read in loc.
+func ParseSchedule(trigger string, args map[string]json.RawMessage, loc *time.Location, now time.Time) (Schedule, error) {
+	return parseSchedule(trigger, args, loc, now, true)
+}
+
+// DecodeSchedule reads a schedule back from its stored trigger and normalised
+// arguments. A date in the past is allowed here: it simply never fires again.
+func DecodeSchedule(trigger, argsJSON string, loc *time.Location) (Schedule, error) {
+	var args map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(argsJSON), &args); err != nil {
+		return Schedule{}, fmt.Errorf("stored trigger args: %w", err)
+	}
+	return parseSchedule(trigger, args, loc, time.Time{}, false)
+}
+
+func parseSchedule(trigger string, args map[string]json.RawMessage, loc *time.Location, now time.Time, future bool) (Schedule, error) {
+	switch trigger {
+	case "":
+		return Schedule{}, Invalid("trigger", MissingTriggerMessage)
+	case TriggerCron:
+		f, err := parseCron(args, loc)
+		return Schedule{Trigger: TriggerCron, Cron: f}, err
+	case TriggerInterval:
+		d, err := parseInterval(args)
+		return Schedule{Trigger: TriggerInterval, Interval: d}, err
+	case TriggerDate:
+		t, err := parseRunDate(args, loc, now, future)
+		return Schedule{Trigger: TriggerDate, RunDate: t}, err
+	default:
+		return Schedule{}, Invalid("trigger", "Invalid trigger type: %s. Must be one of: cron, interval, date", trigger)
+	}
+}
+
+var integerText = regexp.MustCompile(`^-?[0-9]{1,12}$`)
+
+// parseInt accepts a JSON integer or a string holding one ("9").
+func parseInt(raw json.RawMessage) (int, bool) {
+	raw = bytes.TrimSpace(raw)
+	text := string(raw)
+	if len(raw) > 0 && raw[0] == '"' {
+		if err := json.Unmarshal(raw, &text); err != nil {
+			return 0, false
+		}
+	}
+	if !integerText.MatchString(text) {
+		return 0, false
+	}
+	n, err := strconv.Atoi(text)
+	return n, err == nil
+}
+
+func parseCron(args map[string]json.RawMessage, loc *time.Location) (CronFields, error) {
+	var f CronFields
+	for _, k := range sortedKeys(args) {
+		if !strings.Contains(", "+cronKeys+",", ", "+k+",") {
+			return f, Invalid(k, "Unknown cron field %q. Allowed: %s", k, cronKeys)
+		}
+	}
+	if raw, ok := args["expression"]; ok {
+		if len(args) > 1 {
+			return f, Invalid("expression", `Cron "expression" cannot be combined with other cron fields.`)
+		}
+		var expr string
+		if err := json.Unmarshal(raw, &expr); err != nil {
+			return f, Invalid("expression", `Invalid cron field "expression": must be a string.`)
+		}
+		expr = strings.Join(strings.Fields(expr), " ")
+		if len(strings.Fields(expr)) != 5 {
+			return f, Invalid("expression", `Invalid cron field "expression": must have 5 fields (minute hour day month day_of_week).`)
+		}
+		if _, err := cron.ParseStandard(expr); err != nil {
+			return f, Invalid("expression", "Invalid cron field \"expression\": %s.", err.Error())
+		}
+		f.Expression = expr
+		return f, checkFires(f, loc)
+	}
+	ptrs := []**int{&f.Second, &f.Minute, &f.Hour, &f.Day, &f.Month}
+	for i, c := range cronIntFields {
+		raw, ok := args[c.name]
+		if !ok {
+			continue
+		}
+		n, ok := parseInt(raw)
+		if !ok {
+			return f, Invalid(c.name, "Invalid cron field %q: must be an integer.", c.name)
+		}
+		if n < c.min || n > c.max {
+			return f, Invalid(c.name, "Invalid cron field %q: %d is out of range %d–%d.", c.name, n, c.min, c.max)
+		}
+		*ptrs[i] = &n
+	}
+	if raw, ok := args["day_of_week"]; ok {
+		dow, err := parseDayOfWeek(raw)
+		if err != nil {
+			return f, err
+		}
+		f.DayOfWeek = dow
+	}
+	if len(args) == 0 {
+		return f, Invalid("trigger", "A cron schedule needs at least one of: %s.", cronKeys)
+	}
+	if f.Day != nil && f.DayOfWeek != "" {
+		return f, Invalid("day_of_week", `Cron fields "day" and "day_of_week" cannot be combined.`)
+	}
+	return f, checkFires(f, loc)
+}
+
+// checkFires rejects a valid-looking schedule that never fires (February 30th).
+func checkFires(f CronFields, loc *time.Location) error {
+	spec, seconds := f.Crontab()
+	var p cron.Parser
+	if seconds {
+		p = cron.NewParser(cron.Second | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
+	} else {
+		p = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
+	}
+	sched, err := p.Parse(spec)
+	if err != nil {
+		return Invalid("trigger", "Invalid cron schedule: %s.", err.Error())
+	}
+	if sched.Next(time.Now().In(loc)).IsZero() {
+		return Invalid("trigger", "This cron schedule never fires.")
+	}
+	return nil
+}
+
+var weekdayNames = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+
+// parseDayOfWeek reads mon…sun or 0–6 (0 is Monday, as in the original
+// system), with lists and ranges, and returns a normalised lower-case string.
+func parseDayOfWeek(raw json.RawMessage) (string, error) {
+	bad := Invalid("day_of_week", `Invalid cron field "day_of_week": use mon…sun or 0–6 (0 is Monday), with lists (mon,wed) and ranges (mon-fri).`)
+	var text string
+	if n, ok := parseInt(raw); ok && !bytes.HasPrefix(bytes.TrimSpace(raw), []byte(`"`)) {
+		text = strconv.Itoa(n)
+	} else if err := json.Unmarshal(raw, &text); err != nil {
+		return "", bad
+	}
+	day := func(s string) (int, bool) {
+		s = strings.ToLower(strings.TrimSpace(s))
+		if i := slices.Index(weekdayNames, s); i >= 0 {
+			return i, true
+		}
+		if len(s) == 1 && s[0] >= '0' && s[0] <= '6' {
+			return int(s[0] - '0'), true
+		}
+		return 0, false
+	}
+	var parts []string
+	for _, item := range strings.Split(text, ",") {
+		lo, hi, isRange := strings.Cut(item, "-")
+		a, ok := day(lo)
+		if !ok {
+			return "", bad
+		}
+		if !isRange {
+			parts = append(parts, weekdayNames[a])
+			continue
+		}
+		b, ok := day(hi)
+		if !ok || b < a {
+			return "", bad
+		}
+		parts = append(parts, weekdayNames[a]+"-"+weekdayNames[b])
+	}
+	return strings.Join(parts, ","), nil
+}
+
+// weekdaySet expands a normalised day_of_week into robfig/cron's numbering
+// (0 is Sunday), as a list, so ranges such as sat-sun need no wrap-around.
+func weekdaySet(dow string) []int {
+	var set []int
+	for _, item := range strings.Split(dow, ",") {
+		lo, hi, isRange := strings.Cut(item, "-")
+		a := slices.Index(weekdayNames, lo)
+		b := a
+		if isRange {
+			b = slices.Index(weekdayNames, hi)
+		}
+		for d := a; d <= b; d++ {
+			set = append(set, (d+1)%7)
+		}
+	}
+	slices.Sort(set)
+	return slices.Compact(set)
+}
+
+// effective returns the value each field really has, as the original system's
+// scheduler did: fields more significant than the least significant one given
+// are "*", less significant ones take their minimum. Order: month, day, hour,
+// minute, second; day_of_week stands beside day and is "*" unless given.
+func (f CronFields) effective() (sec, min, hour, day, month string) {
+	given := []bool{f.Month != nil, f.Day != nil || f.DayOfWeek != "", f.Hour != nil, f.Minute != nil, f.Second != nil}
+	vals := []*int{f.Month, f.Day, f.Hour, f.Minute, f.Second}
+	mins := []int{1, 1, 0, 0, 0}
+	last := -1
+	for i, g := range given {
+		if g {
+			last = i
+		}
+	}
+	out := make([]string, 5)
+	for i := range out {
+		switch {
+		case vals[i] != nil:
+			out[i] = strconv.Itoa(*vals[i])
+		case i < last || (i == 1 && f.DayOfWeek != ""):
+			out[i] = "*"
+		default:
+			out[i] = strconv.Itoa(mins[i])
+		}
+	}
+	return out[4], out[3], out[2], out[1], out[0]
+}
+
+// Crontab returns the line gocron runs and whether it has a seconds field.
+func (f CronFields) Crontab() (string, bool) {
+	if f.Expression != "" {
+		return f.Expression, false
+	}
+	sec, min, hour, day, month := f.effective()
+	dow := "*"
+	if f.DayOfWeek != "" {
+		var nums []string
+		for _, d := range weekdaySet(f.DayOfWeek) {
+			nums = append(nums, strconv.Itoa(d))
+		}
+		dow = strings.Join(nums, ",")
+	}
+	return strings.Join([]string{sec, min, hour, day, month, dow}, " "), true
+}
+
+func parseInterval(args map[string]json.RawMessage) (time.Duration, error) {
+	units := map[string]time.Duration{
+		"weeks": 7 * 24 * time.Hour, "days": 24 * time.Hour, "hours": time.Hour,
+		"minutes": time.Minute, "seconds": time.Second,
+	}
+	if len(args) == 0 {
+		return 0, Invalid("trigger", "An interval schedule needs at least one of: %s.", intervalKeys)
+	}
+	var total time.Duration
+	for _, k := range sortedKeys(args) {
+		unit, ok := units[k]
+		if !ok {
+			return 0, Invalid(k, "Unknown interval field %q. Allowed: %s", k, intervalKeys)
+		}
+		n, ok := parseInt(args[k])
+		if !ok {
+			return 0, Invalid(k, "Invalid interval field %q: must be an integer.", k)
+		}
+		if n < 1 || n > 52_560_000 {
+			return 0, Invalid(k, "Invalid interval field %q: %d is out of range 1–52,560,000.", k, n)
+		}
+		// Each term is at most 52,560,000 weeks, far below overflow; the
+		// running total is checked at every step.
+		total += time.Duration(n) * (unit / time.Second) * time.Second
+		if total > MaxInterval || total < 0 {
+			return 0, Invalid(k, "An interval can be at most 100 years.")
+		}
+	}
+	return total, nil
+}
+
+var runDateLayouts = []string{
+	time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04",
+}
+
+func parseRunDate(args map[string]json.RawMessage, loc *time.Location, now time.Time, future bool) (time.Time, error) {
+	for k := range args {
+		if k != "run_date" {
+			return time.Time{}, Invalid(k, "Unknown date field %q. Allowed: run_date", k)
+		}
+	}
+	raw, ok := args["run_date"]
+	if !ok {
+		return time.Time{}, Invalid("run_date", `A date schedule needs "run_date" (ISO 8601).`)
+	}
+	var text string
+	if err := json.Unmarshal(raw, &text); err != nil {
+		return time.Time{}, Invalid("run_date", `Invalid "run_date": must be an ISO 8601 string.`)
+	}
+	for i, layout := range runDateLayouts {
+		var t time.Time
+		var err error
+		if i == 0 {
+			t, err = time.Parse(layout, text)
+		} else {
+			t, err = time.ParseInLocation(layout, text, loc)
+		}
+		if err != nil {
+			continue
+		}
+		if future && !t.After(now) {
+			return time.Time{}, Invalid("run_date", `Invalid "run_date": %s is not in the future.`, text)
+		}
+		return t.Truncate(time.Second), nil
+	}
+	return time.Time{}, Invalid("run_date", `Invalid "run_date": %q is not an ISO 8601 date and time.`, text)
+}
+
+// Args returns the normalised trigger arguments of api.md.
+func (s Schedule) Args() map[string]any {
+	switch s.Trigger {
+	case TriggerInterval:
+		return map[string]any{"seconds": int64(s.Interval / time.Second)}
+	case TriggerDate:
+		return map[string]any{"run_date": s.RunDate.Format(time.RFC3339)}
+	}
+	f := s.Cron
+	if f.Expression != "" {
+		return map[string]any{"expression": f.Expression}
+	}
+	out := map[string]any{}
+	for _, p := range []struct {
+		k string
+		v *int
+	}{{"second", f.Second}, {"minute", f.Minute}, {"hour", f.Hour}, {"day", f.Day}, {"month", f.Month}} {
+		if p.v != nil {
+			out[p.k] = *p.v
+		}
+	}
+	if f.DayOfWeek != "" {
+		out["day_of_week"] = f.DayOfWeek
+	}
+	return out
+}
+
+// ArgsJSON is Args encoded for storage.
+func (s Schedule) ArgsJSON() string {
+	b, _ := json.Marshal(s.Args()) // a map of ints and strings always encodes
+	return string(b)
+}
+
+func sortedKeys(m map[string]json.RawMessage) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,45 @@
+package models
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+)
+
+// APIToken is a bearer token for scripts. Only its SHA-256 is stored: the
+// token itself is shown once, when it is made.
+type APIToken struct {
+	ID        int64  `gorm:"primaryKey;autoIncrement"`
+	Name      string `gorm:"not null"`
+	Hash      string `gorm:"uniqueIndex;not null"`
+	CreatedAt time.Time
+}
+
+// HashToken returns the stored form of a token.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// CreateToken makes a new random token, stores its hash and returns it.
+func (s *Store) CreateToken(ctx context.Context, name string) (string, error) {
+	token := "sb_" + rand.Text()
+	err := s.db.WithContext(ctx).Create(&APIToken{Name: name, Hash: HashToken(token), CreatedAt: s.now().UTC()}).Error
+	return token, err
+}
+
+// TokenExists reports whether token was made by CreateToken and not revoked.
+func (s *Store) TokenExists(ctx context.Context, token string) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&APIToken{}).Where("hash = ?", HashToken(token)).Count(&n).Error
+	return n > 0, err
+}
+
+// CountTokens returns how many tokens exist.
+func (s *Store) CountTokens(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&APIToken{}).Count(&n).Error
+	return n, err
+}

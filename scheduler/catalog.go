@@ -1,0 +1,67 @@
+package scheduler
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"switchboard/models"
+)
+
+// catalogSeeded marks that the catalogue was offered once, so jobs an
+// operator deleted do not come back at the next start.
+const catalogSeeded = "catalog.seeded"
+
+type catalogEntry struct {
+	id, name, prompt string
+	trigger          string
+	args             string
+	marketHoursOnly  bool
+}
+
+// The original system's seven jobs, as prompt jobs for the active provider.
+var catalog = []catalogEntry{
+	{"morning_briefing", "Morning Briefing", "Write a short pre-market briefing: overnight moves, scheduled economic releases and the three things to watch today.",
+		models.TriggerCron, `{"hour": 8, "minute": 30, "day_of_week": "mon-fri"}`, false},
+	{"technical_monitor", "Technical Monitor", "Check the watchlist for notable technical signals (breakouts, moving-average crosses, unusual volume) and list any found.",
+		models.TriggerInterval, `{"minutes": 15}`, true},
+	{"reddit_scanner", "Reddit Scanner", "Summarise the tickers and themes gaining attention on investing forums in the last hour.",
+		models.TriggerInterval, `{"minutes": 60}`, true},
+	{"daily_summary", "Daily Summary", "Summarise today's session: index moves, sector leaders and laggards, and notable news.",
+		models.TriggerCron, `{"hour": 16, "minute": 30, "day_of_week": "mon-fri"}`, false},
+	{"weekly_review", "Weekly Review", "Review the past week in markets and outline the key events of the week ahead.",
+		models.TriggerCron, `{"day_of_week": "sun", "hour": 20, "minute": 0}`, false},
+	{"regime_check", "Regime Check", "Assess the current market regime (trend, volatility, breadth) and say whether it changed.",
+		models.TriggerInterval, `{"hours": 2}`, true},
+	{"download_tracker", "Download Tracker", "Report the day's download counts for the tracked packages and flag unusual changes.",
+		models.TriggerCron, `{"hour": 9, "minute": 0}`, false},
+}
+
+// SeedCatalog creates the catalogue's jobs, enabled, the first time it runs
+// on a database; later calls change nothing.
+func (s *Service) SeedCatalog(ctx context.Context) error {
+	if _, err := s.store.GetSetting(ctx, catalogSeeded); err == nil {
+		return nil
+	}
+	for _, c := range catalog {
+		var args map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(c.args), &args); err != nil {
+			return fmt.Errorf("catalog %s: %w", c.id, err)
+		}
+		sched, err := models.ParseSchedule(c.trigger, args, s.loc, s.clock.Now())
+		if err != nil {
+			return fmt.Errorf("catalog %s: %w", c.id, err)
+		}
+		cfg, _ := json.Marshal(models.PromptConfig{Prompt: c.prompt})
+		_, err = s.store.EnsureJob(ctx, models.Job{
+			ID: c.id, Name: c.name, Kind: models.KindPrompt, Config: string(cfg),
+			Trigger: sched.Trigger, TriggerArgs: sched.ArgsJSON(), Enabled: true,
+			MarketHoursOnly: c.marketHoursOnly,
+		})
+		if err != nil {
+			return fmt.Errorf("catalog %s: %w", c.id, err)
+		}
+	}
+	_, err := s.store.SetSetting(ctx, catalogSeeded, "true")
+	return err
+}

@@ -1,0 +1,194 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+
+	"switchboard/models"
+)
+
+// errNotDue: a scheduled tick for a job paused or deleted a moment earlier.
+var errNotDue = errors.New("job is no longer scheduled")
+
+// Trigger runs the job now, even when paused, and returns the id of the run
+// it recorded. Every nil error is one recorded run.
+func (s *Service) Trigger(ctx context.Context, id string) (int64, error) {
+	j, run, err := s.beginRun(ctx, id, models.SourceManual)
+	if err != nil {
+		return 0, err
+	}
+	go s.execute(j, run)
+	return run.ID, nil
+}
+
+// scheduledTask is what gocron runs. It runs the body on gocron's goroutine,
+// so gocron's own bookkeeping sees the run end when it really ends.
+func (s *Service) scheduledTask(id string) func() {
+	return func() {
+		j, run, err := s.beginRun(context.Background(), id, models.SourceSchedule)
+		switch {
+		case err == nil:
+			s.execute(j, run)
+		case errors.Is(err, ErrJobRunning):
+			s.recordOverlap(id)
+		case errors.Is(err, errNotDue), errors.Is(err, models.ErrNotFound), errors.Is(err, ErrNotRunning):
+		default:
+			s.log.Error("cannot start scheduled run", "job_id", id, "err", err)
+		}
+	}
+}
+
+// beginRun reserves the job's single run slot and records the run as
+// running. It holds the job's stripe lock so job_started follows, in event
+// order, every change committed before it.
+func (s *Service) beginRun(ctx context.Context, id, source string) (models.Job, models.JobRun, error) {
+	unlock := s.lockJob(id)
+	defer unlock()
+	j, err := s.store.GetJob(ctx, id)
+	if err != nil {
+		return j, models.JobRun{}, err
+	}
+	if source == models.SourceSchedule && !j.Enabled {
+		return j, models.JobRun{}, errNotDue
+	}
+	now := s.clock.Now()
+	s.mu.Lock()
+	switch {
+	case s.state != started:
+		s.mu.Unlock()
+		return j, models.JobRun{}, ErrNotRunning
+	case s.running[id] != nil:
+		s.mu.Unlock()
+		return j, models.JobRun{}, ErrJobRunning
+	}
+	slot := &activeRun{source: source, started: now}
+	s.running[id] = slot
+	s.runs.Add(1)
+	s.mu.Unlock()
+
+	run, err := s.store.StartRun(context.WithoutCancel(ctx), models.JobRun{
+		JobID: id, JobName: j.Name, Source: source, StartedAt: now.UTC(),
+	})
+	if err != nil {
+		s.mu.Lock()
+		delete(s.running, id)
+		s.mu.Unlock()
+		s.runs.Done()
+		return j, run, fmt.Errorf("record run start: %w", err)
+	}
+	s.mu.Lock()
+	slot.id = run.ID
+	s.mu.Unlock()
+	s.events.push(Event{Type: EventJobStarted, JobID: id, Run: &run})
+	s.publishJob(j)
+	return j, run, nil
+}
+
+// execute runs the body, records how it ended and frees the run slot.
+func (s *Service) execute(j models.Job, run models.JobRun) {
+	defer s.runs.Done()
+	ctx, cancel := context.WithTimeout(s.runCtx, j.Timeout())
+	summary, err := s.invoke(ctx, j)
+	cancel()
+
+	finished := s.clock.Now()
+	run.FinishedAt = ptr(finished.UTC())
+	run.DurationMs = ptr(finished.Sub(run.StartedAt).Milliseconds())
+	var skip Skip
+	switch {
+	case errors.As(err, &skip):
+		run.Status, run.ResultSummary = models.StatusSkipped, skip.Reason
+	case err != nil:
+		run.Status, run.ResultSummary, run.Error = models.StatusError, summary, err.Error()
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+			run.Error = fmt.Sprintf("timed out after %s: %v", j.Timeout(), err)
+		}
+	default:
+		run.Status, run.ResultSummary = models.StatusSuccess, summary
+	}
+	s.finishRun(run)
+}
+
+func (s *Service) finishRun(run models.JobRun) {
+	unlock := s.lockJob(run.JobID)
+	defer unlock()
+	if err := s.store.FinishRun(context.Background(), run); err != nil {
+		s.log.Error("cannot record run end", "job_id", run.JobID, "run_id", run.ID, "err", err)
+	}
+	s.mu.Lock()
+	delete(s.running, run.JobID)
+	s.mu.Unlock()
+	s.log.Info("job run finished", "job_id", run.JobID, "run_id", run.ID, "source", run.Source,
+		"status", run.Status, "duration_ms", *run.DurationMs)
+	s.events.push(Event{Type: EventJobCompleted, JobID: run.JobID, Run: &run})
+	if row, err := s.store.GetJob(context.Background(), run.JobID); err == nil {
+		s.publishJob(row)
+	}
+}
+
+// recordOverlap records a scheduled tick that found the previous run still
+// going: runs of one job never overlap, and the operator sees why one did
+// not happen.
+func (s *Service) recordOverlap(id string) {
+	j, err := s.store.GetJob(context.Background(), id)
+	if err != nil {
+		return
+	}
+	now := s.clock.Now().UTC()
+	unlock := s.lockJob(id)
+	defer unlock()
+	run, err := s.store.InsertFinishedRun(context.Background(), models.JobRun{
+		JobID: id, JobName: j.Name, Source: models.SourceSchedule, Status: models.StatusSkipped,
+		StartedAt: now, FinishedAt: &now, DurationMs: ptr(int64(0)),
+		ResultSummary: "previous run still in progress",
+	})
+	if err != nil {
+		s.log.Error("cannot record skipped run", "job_id", id, "err", err)
+		return
+	}
+	s.events.push(Event{Type: EventJobCompleted, JobID: id, Run: &run})
+}
+
+// invoke runs the job's body; a panic ends the run as an error, never the
+// process.
+func (s *Service) invoke(ctx context.Context, j models.Job) (summary string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("job panicked", "job_id", j.ID, "panic", r, "stack", string(debug.Stack()))
+			summary, err = "", fmt.Errorf("panic: %v", r)
+		}
+	}()
+	if j.MarketHoursOnly && !s.marketOpen(s.clock.Now()) {
+		return "", Skip{Reason: marketClosedReason}
+	}
+	switch j.Kind {
+	case models.KindBuiltin:
+		s.mu.Lock()
+		b, ok := s.builtins[j.ID]
+		s.mu.Unlock()
+		if !ok {
+			return "", errors.New("no implementation is registered in code for this built-in job")
+		}
+		return b.Run(ctx)
+	case models.KindPrompt:
+		if s.prompt == nil {
+			return "", Skip{Reason: "no active AI provider"}
+		}
+		cfg, err := decodeConfig[models.PromptConfig](j.Config)
+		if err != nil {
+			return "", err
+		}
+		return s.prompt(ctx, cfg)
+	case models.KindWebhook:
+		cfg, err := decodeConfig[models.WebhookConfig](j.Config)
+		if err != nil {
+			return "", err
+		}
+		return s.callWebhook(ctx, cfg)
+	}
+	return "", fmt.Errorf("unknown job kind %q", j.Kind)
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,333 @@
+// Package scheduler is the one writer path for jobs: a locked service over
+// gocron that keeps the jobs table, gocron and every reader in agreement.
+//
+// Lock discipline. Changes to one job are serialised by that job's stripe
+// lock, held for the whole check-then-act (validate, write the row, apply to
+// gocron, publish). s.mu guards only in-memory maps and is never held across
+// I/O. No lock is held while a job body runs, so a body (or an event
+// listener, which runs on the dispatcher goroutine) may call back into the
+// service: no path ever takes a lock it already holds.
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"switchboard/models"
+)
+
+// Errors the service returns besides the store's.
+var (
+	// ErrJobRunning: a run of the job is already under way.
+	ErrJobRunning = errors.New("job is already running")
+	// ErrNotRunning: the scheduler is not running, so it cannot run jobs.
+	ErrNotRunning = errors.New("scheduler is not running")
+)
+
+// VersionConflictError is returned when a change names a stale version.
+type VersionConflictError struct{ Current Job }
+
+func (e *VersionConflictError) Error() string {
+	return fmt.Sprintf("Job '%s' was changed by someone else: it is at version %d.", e.Current.ID, e.Current.Version)
+}
+
+// Unwrap makes errors.Is(err, models.ErrConflict) hold.
+func (e *VersionConflictError) Unwrap() error { return models.ErrConflict }
+
+// Func is the body of a job registered in Go code. It must honour ctx, which
+// ends at the job's timeout or at shutdown.
+type Func func(ctx context.Context) (summary string, err error)
+
+// Builtin is a job registered in Go code. Its schedule is only a default:
+// once stored, the persisted schedule and paused state win.
+type Builtin struct {
+	ID, Name, Description string
+	Schedule              models.Schedule
+	MarketHoursOnly       bool
+	Timeout               time.Duration
+	Run                   Func
+}
+
+// PromptRunner sends a prompt job to the active AI provider.
+type PromptRunner func(ctx context.Context, cfg models.PromptConfig) (summary string, err error)
+
+// Skip makes a run end as skipped with reason as its summary.
+type Skip struct{ Reason string }
+
+func (s Skip) Error() string { return s.Reason }
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock sets the clock of the service and of gocron (tests pass a fake).
+func WithClock(c clockwork.Clock) Option { return func(s *Service) { s.clock = c } }
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
+
+// WithPromptRunner sets how prompt jobs reach the AI provider. Without one,
+// prompt runs end skipped: "no active AI provider".
+func WithPromptRunner(r PromptRunner) Option { return func(s *Service) { s.prompt = r } }
+
+// WithHTTPClient sets the client webhook jobs use.
+func WithHTTPClient(c *http.Client) Option { return func(s *Service) { s.http = c } }
+
+// WithApplyHook is called before a schedule is applied to gocron; an error
+// aborts the change, which then rolls back. It is the seam through which
+// tests make applying fail.
+func WithApplyHook(h func(jobID string, sched models.Schedule) error) Option {
+	return func(s *Service) { s.applyHook = h }
+}
+
+// WithMarketHours overrides the market-hours test (tests pin it).
+func WithMarketHours(open func(time.Time) bool) Option {
+	return func(s *Service) { s.marketOpen = open }
+}
+
+const stripes = 64
+
+type lifecycle int
+
+const (
+	created lifecycle = iota
+	started
+	closing
+)
+
+// Service is the locked scheduler service.
+type Service struct {
+	store      *models.Store
+	log        *slog.Logger
+	clock      clockwork.Clock
+	loc        *time.Location
+	eng        engine
+	applyHook  func(string, models.Schedule) error
+	prompt     PromptRunner
+	http       *http.Client
+	marketOpen func(time.Time) bool
+	events     *dispatcher
+
+	stripe [stripes]sync.Mutex
+
+	mu       sync.Mutex // guards the fields below; never held across I/O
+	state    lifecycle
+	builtins map[string]Builtin
+	running  map[string]*activeRun
+	resumes  map[string]clockwork.Timer
+	runs     sync.WaitGroup // every run under way, manual or scheduled
+
+	runCtx    context.Context // parent of every run; cancelled when the grace period ends
+	cancelRun context.CancelFunc
+}
+
+type activeRun struct {
+	id      int64
+	source  string
+	started time.Time
+}
+
+// New builds a service on store running in the IANA zone tz. Register
+// built-in jobs, then Start it.
+func New(store *models.Store, tz string, opts ...Option) (*Service, error) {
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, fmt.Errorf("scheduler timezone %q: %w", tz, err)
+	}
+	s := &Service{
+		store:      store,
+		log:        slog.New(slog.DiscardHandler),
+		loc:        loc,
+		http:       &http.Client{Timeout: 30 * time.Second},
+		marketOpen: MarketOpen,
+		builtins:   map[string]Builtin{},
+		running:    map[string]*activeRun{},
+		resumes:    map[string]clockwork.Timer{},
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.clock == nil {
+		s.clock = clockwork.NewRealClock()
+	}
+	s.eng, err = newGocronEngine(loc, s.clock, s.log)
+	if err != nil {
+		return nil, err
+	}
+	s.runCtx, s.cancelRun = context.WithCancel(context.Background())
+	s.events = newDispatcher(s.log)
+	return s, nil
+}
+
+// Location is the scheduler's timezone.
+func (s *Service) Location() *time.Location { return s.loc }
+
+// Running reports whether the scheduler runs jobs.
+func (s *Service) Running() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state == started
+}
+
+// Subscribe adds a listener for events. Listeners run one at a time, in
+// commit order, on the dispatcher goroutine, holding no service lock: they
+// may call back into the service.
+func (s *Service) Subscribe(fn func(Event)) { s.events.subscribe(fn) }
+
+func (s *Service) lockJob(id string) func() {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	m := &s.stripe[h.Sum32()%stripes]
+	m.Lock()
+	return m.Unlock
+}
+
+// Register adds a job implemented in Go. Before Start it only records the
+// job; after Start it is stored (unless already stored) and scheduled.
+func (s *Service) Register(b Builtin) error {
+	if err := models.ValidateJobID(b.ID); err != nil {
+		return err
+	}
+	if b.Run == nil {
+		return fmt.Errorf("register %s: no Run func", b.ID)
+	}
+	if _, err := definition(b.Schedule); err != nil {
+		return fmt.Errorf("register %s: %w", b.ID, err)
+	}
+	s.mu.Lock()
+	if _, dup := s.builtins[b.ID]; dup {
+		s.mu.Unlock()
+		return fmt.Errorf("register %s: %w", b.ID, models.ErrConflict)
+	}
+	s.builtins[b.ID] = b
+	live := s.state == started
+	s.mu.Unlock()
+	if !live {
+		return nil
+	}
+	unlock := s.lockJob(b.ID)
+	defer unlock()
+	row, err := s.store.EnsureJob(context.Background(), builtinRow(b))
+	if err != nil {
+		return err
+	}
+	return s.reconcile(row)
+}
+
+func builtinRow(b Builtin) models.Job {
+	j := models.Job{
+		ID: b.ID, Name: b.Name, Description: b.Description, Kind: models.KindBuiltin, Config: "{}",
+		Trigger: b.Schedule.Trigger, TriggerArgs: b.Schedule.ArgsJSON(), Enabled: true,
+		MarketHoursOnly: b.MarketHoursOnly,
+	}
+	if b.Timeout > 0 {
+		j.TimeoutSeconds = int(b.Timeout / time.Second)
+	}
+	return j
+}
+
+// Start stores the registered built-ins that are not stored yet, closes runs
+// a killed process left open, reconciles gocron with every stored job and
+// starts running them.
+func (s *Service) Start(ctx context.Context) error {
+	s.mu.Lock()
+	if s.state != created {
+		s.mu.Unlock()
+		return errors.New("scheduler: Start called twice")
+	}
+	builtins := make([]Builtin, 0, len(s.builtins))
+	for _, b := range s.builtins {
+		builtins = append(builtins, b)
+	}
+	s.mu.Unlock()
+
+	if n, err := s.store.AbandonRunningRuns(ctx, "interrupted: the server stopped during this run"); err != nil {
+		return err
+	} else if n > 0 {
+		s.log.Warn("closed runs left open by a previous process", "runs", n)
+	}
+	for _, b := range builtins {
+		if _, err := s.store.EnsureJob(ctx, builtinRow(b)); err != nil {
+			return fmt.Errorf("store built-in %s: %w", b.ID, err)
+		}
+	}
+	jobs, err := s.store.ListJobs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		if err := s.reconcile(j); err != nil {
+			// One bad stored row must not keep the others from running.
+			s.log.Error("cannot schedule stored job", "job_id", j.ID, "err", err)
+		}
+	}
+	s.mu.Lock()
+	s.state = started
+	s.mu.Unlock()
+	s.eng.start()
+	s.log.Info("scheduler started", "jobs", len(jobs), "timezone", s.loc.String())
+	return nil
+}
+
+// reconcile makes gocron match the stored row. The caller holds the job's
+// stripe lock (or is Start, before anything else can touch the job).
+func (s *Service) reconcile(j models.Job) error {
+	if j.Enabled {
+		sched, err := j.Schedule(s.loc)
+		if err != nil {
+			return err
+		}
+		if sched.Trigger == models.TriggerDate && !sched.RunDate.After(s.clock.Now()) {
+			return s.eng.unschedule(j.ID) // already fired: nothing left to schedule
+		}
+		return s.eng.schedule(j.ID, sched, s.scheduledTask(j.ID))
+	}
+	if err := s.eng.unschedule(j.ID); err != nil {
+		return err
+	}
+	if !j.Enabled && j.PausedUntil != nil {
+		s.armResume(j.ID, *j.PausedUntil)
+	}
+	return nil
+}
+
+// Close stops scheduling, lets running jobs finish until ctx ends (then
+// cancels them and waits for them to record their end), and stops event
+// delivery after the last event.
+func (s *Service) Close(ctx context.Context) error {
+	s.mu.Lock()
+	wasStarted := s.state == started
+	s.state = closing
+	for id, t := range s.resumes {
+		t.Stop()
+		delete(s.resumes, id)
+	}
+	s.mu.Unlock()
+
+	if wasStarted {
+		// gocron gives up waiting on its goroutines after its stop timeout;
+		// the wait below is the one that counts.
+		if err := s.eng.shutdown(ctx); err != nil {
+			s.log.Debug("gocron shutdown", "err", err)
+		}
+	}
+	done := make(chan struct{})
+	go func() { s.runs.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		s.log.Warn("shutdown grace period over: cancelling running jobs")
+		s.cancelRun()
+		<-done
+	}
+	s.cancelRun()
+	s.events.close()
+	return nil
+}
