@@ -38,8 +38,15 @@ var catalog = []catalogEntry{
 }
 
 // SeedCatalog creates the catalogue's jobs, enabled, the first time it runs
-// on a database; later calls change nothing.
+// on a database; later calls change nothing. Call it before Start, which
+// schedules what it stored.
 func (s *Service) SeedCatalog(ctx context.Context) error {
+	s.mu.Lock()
+	state := s.state
+	s.mu.Unlock()
+	if state != created {
+		return fmt.Errorf("scheduler: SeedCatalog after Start")
+	}
 	if _, err := s.store.GetSetting(ctx, catalogSeeded); err == nil {
 		return nil
 	}

@@ -12,7 +12,7 @@ import (
 type Job struct {
 	models.Job
 	Schedule models.Schedule
-	Timezone string
+	Location *time.Location
 	NextRun  *time.Time
 	Running  *RunInfo
 }
@@ -29,15 +29,11 @@ func (j Job) ScheduleText() string {
 	if j.Schedule.Trigger == "" {
 		return "Invalid schedule"
 	}
-	loc, err := time.LoadLocation(j.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
-	return j.Schedule.Describe(loc)
+	return j.Schedule.Describe(j.Location)
 }
 
 func (s *Service) view(j models.Job) Job {
-	v := Job{Job: j, Timezone: s.loc.String()}
+	v := Job{Job: j, Location: s.loc}
 	if sched, err := j.Schedule(s.loc); err == nil {
 		v.Schedule = sched
 	}

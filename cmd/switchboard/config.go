@@ -1,0 +1,74 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is everything the command line and environment decide.
+type config struct {
+	addr          string
+	dbPath        string
+	databaseURL   string
+	catalog       bool
+	apiToken      string
+	logFormat     string
+	logLevel      slog.Level
+	shutdownGrace time.Duration
+}
+
+// parseConfig reads flags, falling back to SWITCHBOARD_* environment
+// variables, and validates them once.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	var c config
+	fs := flag.NewFlagSet("switchboard", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.addr, "addr", env("SWITCHBOARD_ADDR", "127.0.0.1:8080"), "listen address (SWITCHBOARD_ADDR)")
+	fs.StringVar(&c.dbPath, "db", env("SWITCHBOARD_DB", "switchboard.db"), "SQLite database file (SWITCHBOARD_DB)")
+	fs.StringVar(&c.databaseURL, "database-url", env("SWITCHBOARD_DATABASE_URL", ""), "PostgreSQL URL for several instances (SWITCHBOARD_DATABASE_URL)")
+	catalog := fs.String("catalog", env("SWITCHBOARD_CATALOG", "true"), "create the catalogue of seven jobs on an empty database (SWITCHBOARD_CATALOG)")
+	fs.StringVar(&c.logFormat, "log-format", env("SWITCHBOARD_LOG_FORMAT", "text"), "log format: text or json (SWITCHBOARD_LOG_FORMAT)")
+	level := fs.String("log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "log level: debug, info, warn, error (SWITCHBOARD_LOG_LEVEL)")
+	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", 5*time.Minute, "how long running jobs may finish after SIGINT/SIGTERM")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	var err error
+	if c.catalog, err = strconv.ParseBool(*catalog); err != nil {
+		return c, fmt.Errorf("--catalog: %q is not true or false", *catalog)
+	}
+	if err := c.logLevel.UnmarshalText([]byte(*level)); err != nil {
+		return c, fmt.Errorf("--log-level: %w", err)
+	}
+	if c.logFormat != "text" && c.logFormat != "json" {
+		return c, fmt.Errorf("--log-format: %q is not text or json", c.logFormat)
+	}
+	if c.databaseURL != "" {
+		return c, errors.New("--database-url: PostgreSQL is not supported by this build yet; use --db (SQLite)")
+	}
+	c.apiToken = getenv("SWITCHBOARD_API_TOKEN")
+	return c, nil
+}
+
+func newLogger(c config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.logLevel}
+	if c.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

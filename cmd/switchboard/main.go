@@ -1,0 +1,126 @@
+// Command switchboard serves the Switchboard control room: scheduled jobs,
+// settings and AI providers, over a JSON API.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"switchboard/handlers"
+	"switchboard/models"
+	"switchboard/scheduler"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "switchboard:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// run is the composition root: config, logger, store, scheduler, handlers,
+// HTTP server; it shuts them down in reverse when ctx ends.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+
+	store, err := models.OpenSQLite(cfg.dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	tz := models.DefaultTimezone
+	if st, err := store.GetSetting(ctx, models.SettingTimezone); err == nil {
+		tz = st.Value
+	} else if !errors.Is(err, models.ErrNotFound) {
+		return err
+	}
+	sched, err := scheduler.New(store, tz, scheduler.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	if cfg.catalog {
+		if err := sched.SeedCatalog(ctx); err != nil {
+			return err
+		}
+	}
+	if err := sched.Start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		grace, cancel := context.WithTimeout(context.Background(), cfg.shutdownGrace)
+		defer cancel()
+		if err := sched.Close(grace); err != nil {
+			log.Error("scheduler shutdown", "err", err)
+		}
+	}()
+
+	if err := bootstrapToken(ctx, store, cfg, stdout); err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handlers.New(store, sched, log, handlers.Config{APIToken: cfg.apiToken}).Routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	fmt.Fprintf(stdout, "Switchboard listening on http://%s\n", ln.Addr())
+	log.Info("listening", "addr", ln.Addr().String(), "db", cfg.dbPath)
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	return nil
+}
+
+// bootstrapToken makes the first API token when none exists and none was
+// given, and prints it once: it is stored only as a hash.
+func bootstrapToken(ctx context.Context, store *models.Store, cfg config, stdout io.Writer) error {
+	if cfg.apiToken != "" {
+		return nil
+	}
+	n, err := store.CountTokens(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	token, err := store.CreateToken(ctx, "initial")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Created the first API token (shown only once): %s\n", token)
+	return nil
+}

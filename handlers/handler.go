@@ -1,0 +1,159 @@
+// Package handlers is Switchboard's HTTP surface: the JSON API, health
+// endpoints and the middleware around them.
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"switchboard/models"
+	"switchboard/scheduler"
+)
+
+// maxBody is the largest request body accepted.
+const maxBody = 64 << 10
+
+// Config holds what the handlers need from the command line.
+type Config struct {
+	// APIToken, when set, is accepted as a bearer token besides the tokens
+	// stored in the database.
+	APIToken string
+}
+
+// Handler serves every route. Its dependencies are explicit; it holds no
+// other state.
+type Handler struct {
+	store *models.Store
+	sched *scheduler.Service
+	log   *slog.Logger
+	cfg   Config
+}
+
+// New builds the handler.
+func New(store *models.Store, sched *scheduler.Service, log *slog.Logger, cfg Config) *Handler {
+	return &Handler{store: store, sched: sched, log: log, cfg: cfg}
+}
+
+// httpError is an error with its place in api.md: status, code and a
+// message safe to show.
+type httpError struct {
+	status  int
+	code    string
+	message string
+	extra   map[string]any
+}
+
+func (e *httpError) Error() string { return e.message }
+
+func errJobNotFound(id string) error {
+	return &httpError{http.StatusNotFound, "JOB_NOT_FOUND", fmt.Sprintf("Job '%s' not found.", id), nil}
+}
+
+var errUnauthorized = &httpError{http.StatusUnauthorized, "UNAUTHORIZED", "Authentication required: send Authorization: Bearer <token>.", nil}
+
+// errorResponse maps any error to its status, code, message and extra
+// fields. It is the only place that does.
+func (h *Handler) errorResponse(err error) *httpError {
+	var (
+		he   *httpError
+		ve   *models.ValidationError
+		mbe  *http.MaxBytesError
+		vce  *scheduler.VersionConflictError
+		conf *models.ConflictError
+	)
+	switch {
+	case errors.As(err, &he):
+		return he
+	case errors.As(err, &ve):
+		return &httpError{http.StatusBadRequest, "VALIDATION_ERROR", ve.Message, nil}
+	case errors.As(err, &mbe):
+		return &httpError{http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "Request body is larger than 64 KiB.", nil}
+	case errors.As(err, &vce):
+		return &httpError{http.StatusConflict, "CONFLICT", vce.Error(), map[string]any{"job": jobJSON(vce.Current)}}
+	case errors.As(err, &conf):
+		return &httpError{http.StatusConflict, "CONFLICT", conf.Message, nil}
+	case errors.Is(err, scheduler.ErrNotRunning):
+		return &httpError{http.StatusServiceUnavailable, "SCHEDULER_UNAVAILABLE", "The scheduler is not running.", nil}
+	case errors.Is(err, models.ErrNotFound):
+		return &httpError{http.StatusNotFound, "NOT_FOUND", "Not found.", nil}
+	}
+	return &httpError{http.StatusInternalServerError, "INTERNAL_ERROR", "Internal error", nil}
+}
+
+// api adapts a JSON handler that returns an error.
+func (h *Handler) api(fn func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			h.writeError(w, r, err)
+		}
+	}
+}
+
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e := h.errorResponse(err)
+	if e.status == http.StatusInternalServerError {
+		h.log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", requestID(r.Context()))
+	}
+	body := map[string]any{"success": false, "error": e.message, "error_code": e.code, "request_id": requestID(r.Context())}
+	for k, v := range e.extra {
+		body[k] = v
+	}
+	writeJSON(w, e.status, body)
+}
+
+// writeJSON encodes v into a buffer first, so a response is never half
+// written.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, `{"success":false,"error":"Internal error","error_code":"INTERNAL_ERROR"}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// decodeObject reads a JSON object body of at most 64 KiB. An empty body is
+// an empty object when optional; anything but an object is a 400 with
+// notObject as its message.
+func decodeObject(w http.ResponseWriter, r *http.Request, optional bool, notObject string) (map[string]json.RawMessage, error) {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, err
+		}
+		return nil, models.Invalid("body", "Could not read the request body.")
+	}
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 && optional {
+		return map[string]json.RawMessage{}, nil
+	}
+	var m map[string]json.RawMessage
+	if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &m) != nil {
+		return nil, models.Invalid("body", "%s", notObject)
+	}
+	return m, nil
+}
+
+const notObjectMessage = "Request body must be a JSON object."
+
+func formatTime(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.RFC3339) }
+
+func formatTimePtr(t *time.Time, loc *time.Location) *string {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	s := formatTime(*t, loc)
+	return &s
+}

@@ -1,0 +1,106 @@
+package handlers
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+)
+
+type ctxKey int
+
+const requestIDKey ctxKey = iota
+
+var clientRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// withRequestID gives every request an id, taken from a well-formed
+// X-Request-Id or made here, echoed in the response and in its log line.
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if !clientRequestID.MatchString(id) {
+			id = rand.Text()[:16]
+		}
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+	})
+}
+
+// statusRecorder remembers the status a handler wrote, for the log line.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the real writer (flush,
+// deadlines) through the recorder.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// withLogAndRecover logs one line per request and turns a panic into a 500
+// that is logged with the request id.
+func (h *Handler) withLogAndRecover(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				h.writeError(rec, r, fmt.Errorf("panic: %v", p))
+			}
+			h.log.InfoContext(r.Context(), "request", "method", r.Method, "route", r.Pattern,
+				"path", r.URL.Path, "status", rec.status, "duration_ms", time.Since(start).Milliseconds(),
+				"request_id", requestID(r.Context()))
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// requireAPIAuth admits a request with a valid bearer token.
+func (h *Handler) requireAPIAuth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		token = strings.TrimSpace(token)
+		if !ok || token == "" || !h.tokenValid(r.Context(), token) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard"`)
+			h.writeError(w, r, errUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (h *Handler) tokenValid(ctx context.Context, token string) bool {
+	if h.cfg.APIToken != "" && subtle.ConstantTimeCompare([]byte(token), []byte(h.cfg.APIToken)) == 1 {
+		return true
+	}
+	ok, err := h.store.TokenExists(ctx, token)
+	if err != nil {
+		h.log.ErrorContext(ctx, "token lookup failed", "err", err)
+	}
+	return ok
+}

@@ -1,0 +1,36 @@
+package handlers
+
+import (
+	"net/http"
+)
+
+// Routes returns the whole HTTP surface, wrapped in its middleware. The
+// table reads like api.md.
+func (h *Handler) Routes() http.Handler {
+	api := http.NewServeMux()
+	api.HandleFunc("GET /api/scheduler/jobs", h.api(h.handleJobList))
+	api.HandleFunc("POST /api/scheduler/jobs", h.api(h.handleJobCreate))
+	api.HandleFunc("GET /api/scheduler/jobs/{id}", h.api(h.handleJobGet))
+	api.HandleFunc("PUT /api/scheduler/jobs/{id}", h.api(h.handleJobEdit))
+	api.HandleFunc("DELETE /api/scheduler/jobs/{id}", h.api(h.handleJobDelete))
+	api.HandleFunc("POST /api/scheduler/jobs/{id}/pause", h.api(h.handleJobPause))
+	api.HandleFunc("POST /api/scheduler/jobs/{id}/resume", h.api(h.handleJobResume))
+	api.HandleFunc("POST /api/scheduler/jobs/{id}/trigger", h.api(h.handleJobTrigger))
+	api.HandleFunc("PUT /api/scheduler/jobs/{id}/schedule", h.api(h.handleJobSchedule))
+	api.HandleFunc("GET /api/scheduler/jobs/{id}/next-runs", h.api(h.handleJobNextRuns))
+	api.HandleFunc("/api/scheduler/jobs/{id}/{rest...}", h.api(h.handleJobUnknownRoute))
+	api.HandleFunc("GET /api/scheduler/history", h.api(h.handleHistory))
+	api.HandleFunc("GET /api/scheduler/status", h.api(h.handleStatus))
+	api.HandleFunc("/api/", h.api(h.handleNotFound))
+
+	mux := http.NewServeMux()
+	mux.Handle("/api/", h.requireAPIAuth(api))
+	mux.HandleFunc("GET /healthz", h.handleHealthz)
+	mux.HandleFunc("GET /readyz", h.handleReadyz)
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.writeError(w, r, &httpError{http.StatusForbidden, "FORBIDDEN", "Cross-origin request refused.", nil})
+	}))
+	return withRequestID(h.withLogAndRecover(cop.Handler(mux)))
+}

@@ -1,0 +1,90 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"switchboard/models"
+)
+
+func (h *Handler) handleHistory(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := models.RunFilter{Limit: 50, JobID: q.Get("job_id"), Status: q.Get("status")}
+	if f.JobID != "" {
+		if err := models.ValidateJobID(f.JobID); err != nil {
+			return err
+		}
+	}
+	switch f.Status {
+	case "", models.StatusRunning, models.StatusSuccess, models.StatusError, models.StatusSkipped:
+	default:
+		return models.Invalid("status", "Invalid status: must be one of running, success, error, skipped.")
+	}
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return models.Invalid("limit", "Invalid limit: must be an integer.")
+		}
+		if n < 1 {
+			return models.Invalid("limit", "Invalid limit: must be at least 1.")
+		}
+		f.Limit = min(n, 200)
+	}
+	if s := q.Get("offset"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return models.Invalid("offset", "Invalid offset: must be a non-negative integer.")
+		}
+		f.Offset = n
+	}
+	runs, total, err := h.store.ListRuns(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	var jobFilter *string
+	if f.JobID != "" {
+		jobFilter = &f.JobID
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"history": runsJSON(runs, h.sched.Location()), "total": total,
+		"filters": map[string]any{"job_id": jobFilter, "limit": f.Limit, "offset": f.Offset, "status": f.Status},
+	})
+	return nil
+}
+
+func (h *Handler) handleStatus(w http.ResponseWriter, r *http.Request) error {
+	n, err := h.store.CountJobs(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"running": h.sched.Running(), "job_count": n, "timezone": h.sched.Location().String()})
+	return nil
+}
+
+func (h *Handler) handleNotFound(w http.ResponseWriter, r *http.Request) error {
+	return &httpError{http.StatusNotFound, "NOT_FOUND", "No such route: " + r.Method + " " + r.URL.Path, nil}
+}
+
+func (h *Handler) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
+}
+
+func (h *Handler) handleReadyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	checks := map[string]string{"database": "ok", "scheduler": "ok"}
+	status := http.StatusOK
+	if err := h.store.Ping(ctx); err != nil {
+		checks["database"], status = "unreachable", http.StatusServiceUnavailable
+	}
+	if !h.sched.Running() {
+		checks["scheduler"], status = "stopped", http.StatusServiceUnavailable
+	}
+	state := "ready"
+	if status != http.StatusOK {
+		state = "not ready"
+	}
+	writeJSON(w, status, map[string]any{"status": state, "checks": checks})
+}
