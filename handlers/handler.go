@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"switchboard/models"
@@ -144,6 +145,16 @@ func decodeObject(w http.ResponseWriter, r *http.Request, optional bool, notObje
 		return nil, models.Invalid("body", "%s", notObject)
 	}
 	return m, nil
+}
+
+// query parses the query string strictly: a malformed one (a raw ";", a
+// bad escape) is a 400 rather than silently dropped parameters.
+func query(r *http.Request) (url.Values, error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, models.Invalid("query", "Invalid query string: %s.", err.Error())
+	}
+	return q, nil
 }
 
 const notObjectMessage = "Request body must be a JSON object."

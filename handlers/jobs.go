@@ -168,8 +168,12 @@ func (h *Handler) handleJobNextRuns(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	q, err := query(r)
+	if err != nil {
+		return err
+	}
 	n := 5
-	if s := r.URL.Query().Get("n"); s != "" {
+	if s := q.Get("n"); s != "" {
 		if n, err = strconv.Atoi(s); err != nil || n < 1 || n > 50 {
 			return models.Invalid("n", "Invalid n: must be an integer from 1 to 50.")
 		}

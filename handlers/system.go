@@ -10,7 +10,10 @@ import (
 )
 
 func (h *Handler) handleHistory(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+	q, err := query(r)
+	if err != nil {
+		return err
+	}
 	f := models.RunFilter{Limit: 50, JobID: q.Get("job_id"), Status: q.Get("status")}
 	if f.JobID != "" {
 		if err := models.ValidateJobID(f.JobID); err != nil {

@@ -23,11 +23,11 @@ const MaxSummary = 5000
 
 // JobRun is one execution of a job, recorded from start to finish.
 type JobRun struct {
-	ID            int64  `gorm:"primaryKey;autoIncrement"`
-	JobID         string `gorm:"size:64;not null;index:idx_job_runs_job_started,priority:1"`
-	JobName       string `gorm:"not null"`
-	Source        string `gorm:"not null"`
-	Status        string `gorm:"not null;index"`
+	ID            int64     `gorm:"primaryKey;autoIncrement"`
+	JobID         string    `gorm:"size:64;not null;index:idx_job_runs_job_started,priority:1"`
+	JobName       string    `gorm:"not null"`
+	Source        string    `gorm:"not null"`
+	Status        string    `gorm:"not null;index"`
 	StartedAt     time.Time `gorm:"not null;index:idx_job_runs_job_started,priority:2;index"`
 	FinishedAt    *time.Time
 	DurationMs    *int64

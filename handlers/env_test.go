@@ -1,0 +1,133 @@
+package handlers_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"switchboard/handlers"
+	"switchboard/models"
+	"switchboard/scheduler"
+)
+
+const testToken = "test-token-0123456789"
+
+// env is a running server on loopback with a real store, scheduler and
+// router, as a script would meet it.
+type env struct {
+	t     *testing.T
+	srv   *httptest.Server
+	store *models.Store
+	sched *scheduler.Service
+}
+
+func newEnv(t *testing.T, builtins []scheduler.Builtin, opts ...scheduler.Option) *env {
+	t.Helper()
+	store, err := models.OpenSQLite(filepath.Join(t.TempDir(), "api.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	sched, err := scheduler.New(store, "America/New_York", append(opts, scheduler.WithLogger(log))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range builtins {
+		if err := sched.Register(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sched.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(handlers.New(store, sched, log, handlers.Config{APIToken: testToken}).Routes())
+	t.Cleanup(func() {
+		srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = sched.Close(ctx)
+		store.Close()
+	})
+	return &env{t: t, srv: srv, store: store, sched: sched}
+}
+
+// do sends a request with the test token and decodes the JSON answer.
+func (e *env) do(method, path, body string) (int, map[string]any) {
+	e.t.Helper()
+	status, raw := e.doRaw(method, path, body, map[string]string{"Authorization": "Bearer " + testToken})
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		e.t.Fatalf("%s %s: answer is not a JSON object: %q", method, path, raw)
+	}
+	return status, m
+}
+
+func (e *env) doRaw(method, path, body string, headers map[string]string) (int, []byte) {
+	e.t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, e.srv.URL+path, r)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw
+}
+
+// job fetches a job over the API.
+func (e *env) job(id string) map[string]any {
+	e.t.Helper()
+	status, m := e.do("GET", "/api/scheduler/jobs/"+id, "")
+	if status != 200 {
+		e.t.Fatalf("GET job %s: got %d %v", id, status, m)
+	}
+	return m
+}
+
+func (e *env) createWebhook(id, schedule string) {
+	e.t.Helper()
+	body := `{"id":"` + id + `","name":"` + id + `","kind":"webhook","config":{"url":"http://127.0.0.1:1/"},` + schedule + `}`
+	if status, m := e.do("POST", "/api/scheduler/jobs", body); status != 201 {
+		e.t.Fatalf("create %s: got %d %v", id, status, m)
+	}
+}
+
+// wantError checks an error answer's status, code and message.
+func wantError(t *testing.T, status int, m map[string]any, wantStatus int, wantCode, wantMessage string) {
+	t.Helper()
+	if status != wantStatus || m["error_code"] != wantCode || m["success"] != false || m["request_id"] == "" {
+		t.Fatalf("got %d %v, want %d %s", status, m, wantStatus, wantCode)
+	}
+	if wantMessage != "" && m["error"] != wantMessage {
+		t.Fatalf("message: got %q, want %q", m["error"], wantMessage)
+	}
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
