@@ -10,7 +10,7 @@ import (
 
 const badIDMessage = "Invalid job_id '%s'. Must be 1–64 characters: letters, digits, underscores, or hyphens."
 
-func TestBadJobIDsAre400OnEveryRoute(t *testing.T) {
+func TestHTTPAcceptanceBadJobIDs(t *testing.T) {
 	e := newEnv(t, nil)
 	ids := []string{strings.Repeat("a", 65), "a;b", "a'b", "a/b", "a b", "a\"b", "<script>", "é"}
 	routes := []struct{ method, suffix, body string }{
@@ -34,7 +34,7 @@ func TestBadJobIDsAre400OnEveryRoute(t *testing.T) {
 	}
 }
 
-func TestHistoryLimit(t *testing.T) {
+func TestHTTPAcceptanceHistoryLimit(t *testing.T) {
 	e := newEnv(t, nil)
 	tests := []struct {
 		query     string
@@ -71,7 +71,7 @@ func TestHistoryLimit(t *testing.T) {
 
 const missingTrigger = `Request body must include "trigger" (cron or interval).`
 
-func TestScheduleBodies(t *testing.T) {
+func TestHTTPAcceptanceScheduleBodies(t *testing.T) {
 	e := newEnv(t, nil)
 	e.createWebhook("target", `"trigger":"cron","hour":6,"minute":45`)
 	tests := []struct {

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"switchboard/models"
+)
+
+// server is one run of the whole program on 127.0.0.1:0.
+type server struct {
+	url, token string
+	stop       func()
+}
+
+var (
+	listeningLine = regexp.MustCompile(`listening on (http://\S+)`)
+	tokenLine     = regexp.MustCompile(`\(shown only once\): (\S+)`)
+)
+
+func startServer(t *testing.T, dbPath string, env map[string]string) server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	getenv := func(k string) string { return env[k] }
+	go func() {
+		done <- run(ctx, []string{"--addr", "127.0.0.1:0", "--db", dbPath}, getenv, pw, t.Output())
+		pw.Close()
+	}()
+	var s server
+	lines := bufio.NewScanner(pr)
+	found := make(chan struct{})
+	go func() {
+		for lines.Scan() {
+			if m := tokenLine.FindStringSubmatch(lines.Text()); m != nil {
+				s.token = m[1]
+			}
+			if m := listeningLine.FindStringSubmatch(lines.Text()); m != nil {
+				s.url = m[1]
+				close(found)
+				break
+			}
+		}
+		_, _ = io.Copy(io.Discard, pr)
+	}()
+	select {
+	case <-found:
+	case err := <-done:
+		t.Fatalf("server exited before listening: %v", err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("server did not start")
+	}
+	stopped := false
+	s.stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run: %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("server did not stop")
+		}
+	}
+	t.Cleanup(s.stop)
+	return s
+}
+
+func (s server) call(t *testing.T, method, path, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, s.url+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return resp.StatusCode, m
+}
+
+func TestHTTPAcceptanceRestartKeepsChanges(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "sb.db")
+	s1 := startServer(t, db, nil)
+	if s1.token == "" {
+		t.Fatal("first start printed no API token")
+	}
+	_, m := s1.call(t, "GET", "/api/scheduler/jobs", "")
+	if m["total"] != 7.0 {
+		t.Fatalf("catalogue: got %v jobs, want 7", m["total"])
+	}
+	if st, m := s1.call(t, "PUT", "/api/scheduler/jobs/morning_briefing/schedule", `{"trigger":"cron","hour":7,"minute":5,"day_of_week":"mon-fri"}`); st != 200 {
+		t.Fatalf("reschedule: %d %v", st, m)
+	}
+	if st, m := s1.call(t, "POST", "/api/scheduler/jobs/morning_briefing/pause", `{"reason":"restart test"}`); st != 200 {
+		t.Fatalf("pause: %d %v", st, m)
+	}
+	if st, m := s1.call(t, "DELETE", "/api/scheduler/jobs/weekly_review", ""); st != 200 {
+		t.Fatalf("delete: %d %v", st, m)
+	}
+	s1.stop()
+
+	s2 := startServer(t, db, nil)
+	if s2.token != "" {
+		t.Fatal("second start made another token")
+	}
+	s2.token = s1.token
+	_, j := s2.call(t, "GET", "/api/scheduler/jobs/morning_briefing", "")
+	if j["schedule"] != "Weekdays at 07:05" || j["enabled"] != false || j["next_run"] != nil || j["paused_reason"] != "restart test" {
+		t.Fatalf("after restart: got %v", j)
+	}
+	_, m = s2.call(t, "GET", "/api/scheduler/jobs", "")
+	if m["total"] != 6.0 {
+		t.Fatalf("after restart: got %v jobs, want 6 (the catalogue must not come back)", m["total"])
+	}
+}
+
+func TestHTTPAcceptanceTimezones(t *testing.T) {
+	for _, zone := range []string{"Europe/Paris", "Asia/Kolkata", "Asia/Tokyo", "America/Sao_Paulo"} {
+		t.Run(zone, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "sb.db")
+			st, err := models.OpenSQLite(db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.SetSetting(context.Background(), models.SettingTimezone, zone); err != nil {
+				t.Fatal(err)
+			}
+			st.Close()
+			s := startServer(t, db, map[string]string{"SWITCHBOARD_API_TOKEN": "tz-token-123456"})
+			s.token = "tz-token-123456"
+			loc, _ := time.LoadLocation(zone)
+			_, m := s.call(t, "GET", "/api/scheduler/jobs", "")
+			if m["timezone"] != zone {
+				t.Fatalf("timezone: got %v, want %s", m["timezone"], zone)
+			}
+			for _, raw := range m["jobs"].([]any) {
+				j := raw.(map[string]any)
+				next, err := time.Parse(time.RFC3339, j["next_run"].(string))
+				if err != nil || j["timezone"] != zone {
+					t.Fatalf("%s: next_run %v timezone %v", j["id"], j["next_run"], j["timezone"])
+				}
+				_, wantOff := next.In(loc).Zone()
+				if _, off := next.Zone(); off != wantOff {
+					t.Fatalf("%s: next_run %v has offset %d, want %d", j["id"], j["next_run"], off, wantOff)
+				}
+				if j["id"] == "download_tracker" && (next.Hour() != 9 || next.Minute() != 0) {
+					t.Fatalf("download_tracker next_run %v, want 09:00 local", next)
+				}
+			}
+		})
+	}
+}
