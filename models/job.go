@@ -82,7 +82,7 @@ func (s *Store) GetJob(ctx context.Context, id string) (Job, error) {
 func (s *Store) CreateJob(ctx context.Context, j Job, apply func(Job) error) (Job, error) {
 	now := s.now().UTC()
 	j.Version, j.CreatedAt, j.UpdatedAt = 1, now, now
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&j).Error; err != nil {
 			if isUniqueViolation(err) {
 				return &ConflictError{Message: fmt.Sprintf("Job '%s' already exists.", j.ID)}
@@ -103,7 +103,7 @@ func (s *Store) CreateJob(ctx context.Context, j Job, apply func(Job) error) (Jo
 // ErrUnchanged writes nothing and returns the current row.
 func (s *Store) UpdateJob(ctx context.Context, id string, mutate func(*Job) error, apply func(before, after Job) error) (Job, error) {
 	var after Job
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var before Job
 		if err := tx.Where("id = ?", id).Take(&before).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -141,7 +141,7 @@ func (s *Store) UpdateJob(ctx context.Context, id string, mutate func(*Job) erro
 // transaction so a failure keeps the row. Its run history stays.
 func (s *Store) DeleteJob(ctx context.Context, id string, check func(Job) error, apply func(Job) error) (Job, error) {
 	var j Job
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("id = ?", id).Take(&j).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return ErrNotFound
@@ -168,7 +168,7 @@ func (s *Store) EnsureJob(ctx context.Context, j Job) (Job, error) {
 	now := s.now().UTC()
 	j.Version, j.CreatedAt, j.UpdatedAt = 1, now, now
 	var stored Job
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		err := tx.Where("id = ?", j.ID).Take(&stored).Error
 		if err == nil {
 			return nil

@@ -46,7 +46,7 @@ type RunFilter struct {
 // StartRun records a run as running.
 func (s *Store) StartRun(ctx context.Context, r JobRun) (JobRun, error) {
 	r.Status = StatusRunning
-	err := s.db.WithContext(ctx).Create(&r).Error
+	err := s.w.WithContext(ctx).Create(&r).Error
 	return r, err
 }
 
@@ -58,7 +58,7 @@ func (s *Store) FinishRun(ctx context.Context, r JobRun) error {
 	if rs := []rune(r.ResultSummary); len(rs) > MaxSummary {
 		r.ResultSummary = string(rs[:MaxSummary])
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		err := tx.Model(&JobRun{}).Where("id = ?", r.ID).Updates(map[string]any{
 			"status": r.Status, "finished_at": r.FinishedAt, "duration_ms": r.DurationMs,
 			"result_summary": r.ResultSummary, "error": r.Error,
@@ -97,7 +97,7 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]JobRun, int64, err
 // killed mid-run) so they do not show as running forever.
 func (s *Store) AbandonRunningRuns(ctx context.Context, reason string) (int64, error) {
 	now := s.now().UTC()
-	res := s.db.WithContext(ctx).Model(&JobRun{}).Where("status = ?", StatusRunning).
+	res := s.w.WithContext(ctx).Model(&JobRun{}).Where("status = ?", StatusRunning).
 		Updates(map[string]any{"status": StatusError, "finished_at": now, "error": reason})
 	return res.RowsAffected, res.Error
 }
@@ -106,6 +106,6 @@ func (s *Store) AbandonRunningRuns(ctx context.Context, reason string) (int64, e
 // skipped because the previous run was still going) without touching its
 // job's last run, which stays the real one.
 func (s *Store) InsertFinishedRun(ctx context.Context, r JobRun) (JobRun, error) {
-	err := s.db.WithContext(ctx).Create(&r).Error
+	err := s.w.WithContext(ctx).Create(&r).Error
 	return r, err
 }

@@ -76,7 +76,7 @@ func parseSchedule(trigger string, args map[string]json.RawMessage, loc *time.Lo
 	case "":
 		return Schedule{}, Invalid("trigger", MissingTriggerMessage)
 	case TriggerCron:
-		f, err := parseCron(args, loc)
+		f, err := parseCron(args, loc, future)
 		return Schedule{Trigger: TriggerCron, Cron: f}, err
 	case TriggerInterval:
 		d, err := parseInterval(args)
@@ -107,7 +107,9 @@ func parseInt(raw json.RawMessage) (int, bool) {
 	return n, err == nil
 }
 
-func parseCron(args map[string]json.RawMessage, loc *time.Location) (CronFields, error) {
+// parseCron reads cron fields; validate also rejects a schedule that never
+// fires, which is checked on input only (it costs a cron parse).
+func parseCron(args map[string]json.RawMessage, loc *time.Location, validate bool) (CronFields, error) {
 	var f CronFields
 	for _, k := range sortedKeys(args) {
 		if !strings.Contains(", "+cronKeys+",", ", "+k+",") {
@@ -130,6 +132,9 @@ func parseCron(args map[string]json.RawMessage, loc *time.Location) (CronFields,
 			return f, Invalid("expression", "Invalid cron field \"expression\": %s.", err.Error())
 		}
 		f.Expression = expr
+		if !validate {
+			return f, nil
+		}
 		return f, checkFires(f, loc)
 	}
 	ptrs := []**int{&f.Second, &f.Minute, &f.Hour, &f.Day, &f.Month}
@@ -159,6 +164,9 @@ func parseCron(args map[string]json.RawMessage, loc *time.Location) (CronFields,
 	}
 	if f.Day != nil && f.DayOfWeek != "" {
 		return f, Invalid("day_of_week", `Cron fields "day" and "day_of_week" cannot be combined.`)
+	}
+	if !validate {
+		return f, nil
 	}
 	return f, checkFires(f, loc)
 }

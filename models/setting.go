@@ -36,7 +36,7 @@ func (s *Store) GetSetting(ctx context.Context, key string) (Setting, error) {
 // row holding one of their values.
 func (s *Store) SetSetting(ctx context.Context, key, value string) (Setting, error) {
 	st := Setting{Key: key, Value: value, UpdatedAt: s.now().UTC()}
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+	err := s.w.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "key"}},
 		DoUpdates: clause.AssignmentColumns([]string{"value", "updated_at"}),
 	}).Create(&st).Error

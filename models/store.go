@@ -19,7 +19,8 @@ import (
 // Store is the only way into the database. Each public method owns its
 // transaction; lower-case helpers take the *gorm.DB of a transaction.
 type Store struct {
-	db  *gorm.DB
+	db  *gorm.DB // readers: many connections, never blocked by the writer (WAL)
+	w   *gorm.DB // the writer: one connection, so writers queue in Go, FIFO
 	now func() time.Time
 }
 
@@ -47,15 +48,34 @@ func SQLiteDSN(path string) string {
 // OpenSQLite opens (creating if needed) the SQLite database at path and
 // migrates it.
 func OpenSQLite(path string, opts ...Option) (*Store, error) {
-	db, err := gorm.Open(sqlite.Open(SQLiteDSN(path)), &gorm.Config{
-		Logger:         logger.Discard,
-		TranslateError: false,
-		NowFunc:        func() time.Time { return time.Now().UTC() },
-	})
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+	open := func() (*gorm.DB, error) {
+		db, err := gorm.Open(sqlite.Open(SQLiteDSN(path)), &gorm.Config{
+			Logger:  logger.Discard,
+			NowFunc: func() time.Time { return time.Now().UTC() },
+		})
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+		return db, nil
 	}
-	s := &Store{db: db, now: time.Now}
+	w, err := open()
+	if err != nil {
+		return nil, err
+	}
+	// SQLite has one writer at a time. Queuing writers on a single pooled
+	// connection keeps them out of SQLite's busy handler, which sleeps in
+	// growing steps and turns contention into second-long tails.
+	wdb, err := w.DB()
+	if err != nil {
+		return nil, err
+	}
+	wdb.SetMaxOpenConns(1)
+	db, err := open()
+	if err != nil {
+		_ = wdb.Close()
+		return nil, err
+	}
+	s := &Store{db: db, w: w, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
@@ -67,7 +87,7 @@ func OpenSQLite(path string, opts ...Option) (*Store, error) {
 }
 
 func (s *Store) migrate() error {
-	if err := s.db.AutoMigrate(&Job{}, &JobRun{}, &Setting{}, &APIToken{}); err != nil {
+	if err := s.w.AutoMigrate(&Job{}, &JobRun{}, &Setting{}, &APIToken{}); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
@@ -84,11 +104,15 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the database.
 func (s *Store) Close() error {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return err
+	var errs []error
+	for _, g := range []*gorm.DB{s.db, s.w} {
+		sqlDB, err := g.DB()
+		if err == nil {
+			err = sqlDB.Close()
+		}
+		errs = append(errs, err)
 	}
-	return sqlDB.Close()
+	return errors.Join(errs...)
 }
 
 // Now is the store's clock, exposed so callers stamp times consistently.

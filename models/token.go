@@ -26,7 +26,7 @@ func HashToken(token string) string {
 // CreateToken makes a new random token, stores its hash and returns it.
 func (s *Store) CreateToken(ctx context.Context, name string) (string, error) {
 	token := "sb_" + rand.Text()
-	err := s.db.WithContext(ctx).Create(&APIToken{Name: name, Hash: HashToken(token), CreatedAt: s.now().UTC()}).Error
+	err := s.w.WithContext(ctx).Create(&APIToken{Name: name, Hash: HashToken(token), CreatedAt: s.now().UTC()}).Error
 	return token, err
 }
 
