@@ -1,0 +1,118 @@
+package ai
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+const testKey = "sk-test-SECRET-9f8e7d6c"
+
+// fakeProvider speaks one provider's wire protocol on loopback.
+func fakeProvider(t *testing.T, path, keyHeader, reply string, status int) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if r.Method != "POST" || r.URL.Path != path {
+			http.Error(w, "unexpected "+r.Method+" "+r.URL.Path, 404)
+			return
+		}
+		if got := r.Header.Get(keyHeader); !strings.Contains(got, testKey) {
+			http.Error(w, `{"error":{"message":"missing key"}}`, 401)
+			return
+		}
+		if !strings.Contains(string(body), "ping") {
+			http.Error(w, `{"error":{"message":"prompt not sent"}}`, 400)
+			return
+		}
+		if reply == "hang" {
+			<-r.Context().Done()
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, reply)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+const (
+	openAIReply    = `{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},"finish_reason":"stop"}]}`
+	anthropicReply = `{"id":"m1","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"pong"}],"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":1}}`
+	googleReply    = `{"candidates":[{"content":{"role":"model","parts":[{"text":"pong"}]}}]}`
+	leakyError     = `{"error":{"type":"authentication_error","message":"Incorrect API key provided: ` + testKey + `"}}`
+)
+
+func TestCompleteSpeaksEachProtocol(t *testing.T) {
+	tests := []struct {
+		provider, path, header, reply, suffix string
+	}{
+		{OpenAI, "/v1/chat/completions", "Authorization", openAIReply, "/v1/"},
+		{XAI, "/v1/chat/completions", "Authorization", openAIReply, "/v1/"},
+		{OpenAICompatible, "/v1/chat/completions", "Authorization", openAIReply, "/v1/"},
+		{Anthropic, "/v1/messages", "X-Api-Key", anthropicReply, "/"},
+		{Google, "/v1beta/models/gemini-2.5-flash:generateContent", "X-Goog-Api-Key", googleReply, "/"},
+	}
+	c := NewClient(nil, 5*time.Second)
+	for _, tt := range tests {
+		t.Run(tt.provider, func(t *testing.T) {
+			srv := fakeProvider(t, tt.path, tt.header, tt.reply, 200)
+			model := ""
+			if tt.provider == OpenAICompatible {
+				model = "llama3"
+			}
+			text, err := c.Complete(context.Background(), Request{Provider: tt.provider, APIKey: testKey, Model: model, BaseURL: srv.URL + tt.suffix, Prompt: "ping"})
+			if err != nil || text != "pong" {
+				t.Fatalf("got %q %v, want pong", text, err)
+			}
+		})
+	}
+}
+
+func TestCompleteErrorsNeverHoldTheKey(t *testing.T) {
+	tests := []struct {
+		provider, path, header, suffix string
+	}{
+		{OpenAI, "/v1/chat/completions", "Authorization", "/v1/"},
+		{Anthropic, "/v1/messages", "X-Api-Key", "/"},
+		{Google, "/v1beta/models/gemini-2.5-flash:generateContent", "X-Goog-Api-Key", "/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.provider, func(t *testing.T) {
+			srv := fakeProvider(t, tt.path, tt.header, leakyError, 401)
+			_, err := NewClient(nil, 5*time.Second).Complete(context.Background(), Request{Provider: tt.provider, APIKey: testKey, BaseURL: srv.URL + tt.suffix, Prompt: "ping"})
+			if err == nil {
+				t.Fatal("got no error for a 401")
+			}
+			if strings.Contains(err.Error(), testKey) {
+				t.Fatalf("error leaks the key: %v", err)
+			}
+			if !strings.Contains(err.Error(), "401") && !strings.Contains(strings.ToLower(err.Error()), "api key") {
+				t.Fatalf("error does not say what went wrong: %v", err)
+			}
+		})
+	}
+}
+
+func TestCompleteTimesOut(t *testing.T) {
+	srv := fakeProvider(t, "/v1/chat/completions", "Authorization", "hang", 200)
+	start := time.Now()
+	_, err := NewClient(nil, 200*time.Millisecond).Complete(context.Background(), Request{Provider: OpenAI, APIKey: testKey, BaseURL: srv.URL + "/v1/", Prompt: "ping"})
+	if err == nil || !strings.Contains(err.Error(), "timed out") {
+		t.Fatalf("got %v, want a timeout", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatal("the timeout did not bound the call")
+	}
+}
+
+func TestCompleteRejectsUnknownProvider(t *testing.T) {
+	if _, err := NewClient(nil, time.Second).Complete(context.Background(), Request{Provider: "grok"}); err == nil {
+		t.Fatal("accepted an unknown provider name")
+	}
+}

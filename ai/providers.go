@@ -1,0 +1,45 @@
+// Package ai talks to AI providers through their official Go SDKs: a tiny
+// prompt to test a connection, and the prompts of prompt jobs.
+package ai
+
+// Provider names.
+const (
+	Anthropic        = "anthropic"
+	OpenAI           = "openai"
+	Google           = "google"
+	XAI              = "xai"
+	OpenAICompatible = "openai_compatible"
+)
+
+// Provider describes a supported provider.
+type Provider struct {
+	Name           string
+	DisplayName    string
+	Models         []string
+	DefaultModel   string
+	DefaultBaseURL string // empty: the SDK's own
+	NeedsBaseURL   bool
+}
+
+// Providers lists every supported provider, in display order.
+var Providers = []Provider{
+	{Name: Anthropic, DisplayName: "Anthropic", DefaultModel: "claude-sonnet-4-5",
+		Models: []string{"claude-opus-4-1", "claude-sonnet-4-5", "claude-haiku-4-5"}},
+	{Name: OpenAI, DisplayName: "OpenAI", DefaultModel: "gpt-5-mini",
+		Models: []string{"gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-4.1"}},
+	{Name: Google, DisplayName: "Google Gemini", DefaultModel: "gemini-2.5-flash",
+		Models: []string{"gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite"}},
+	{Name: XAI, DisplayName: "xAI Grok", DefaultModel: "grok-4-fast", DefaultBaseURL: "https://api.x.ai/v1",
+		Models: []string{"grok-4", "grok-4-fast", "grok-3-mini"}},
+	{Name: OpenAICompatible, DisplayName: "OpenAI-compatible server", NeedsBaseURL: true},
+}
+
+// Lookup finds a provider by its name.
+func Lookup(name string) (Provider, bool) {
+	for _, p := range Providers {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Provider{}, false
+}
