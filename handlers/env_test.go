@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -12,9 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/ai"
 	"switchboard/handlers"
 	"switchboard/models"
 	"switchboard/scheduler"
+	"switchboard/secrets"
 )
 
 const testToken = "test-token-0123456789"
@@ -30,7 +33,11 @@ type env struct {
 
 func newEnv(t *testing.T, builtins []scheduler.Builtin, opts ...scheduler.Option) *env {
 	t.Helper()
-	store, err := models.OpenSQLite(filepath.Join(t.TempDir(), "api.db"))
+	box, err := secrets.New(bytes.Repeat([]byte{42}, secrets.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := models.OpenSQLite(filepath.Join(t.TempDir(), "api.db"), models.WithCipher(box))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +54,7 @@ func newEnv(t *testing.T, builtins []scheduler.Builtin, opts ...scheduler.Option
 	if err := sched.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(handlers.New(store, sched, log, handlers.Config{APIToken: testToken}).Routes())
+	srv := httptest.NewServer(handlers.New(store, sched, ai.NewClient(nil, 5*time.Second), log, handlers.Config{APIToken: testToken}).Routes())
 	t.Cleanup(func() {
 		srv.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -32,13 +32,14 @@ type Config struct {
 type Handler struct {
 	store *models.Store
 	sched *scheduler.Service
+	ai    Completer
 	log   *slog.Logger
 	cfg   Config
 }
 
 // New builds the handler.
-func New(store *models.Store, sched *scheduler.Service, log *slog.Logger, cfg Config) *Handler {
-	return &Handler{store: store, sched: sched, log: log, cfg: cfg}
+func New(store *models.Store, sched *scheduler.Service, ai Completer, log *slog.Logger, cfg Config) *Handler {
+	return &Handler{store: store, sched: sched, ai: ai, log: log, cfg: cfg}
 }
 
 // httpError is an error with its place in api.md: status, code and a

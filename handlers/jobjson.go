@@ -73,6 +73,8 @@ type runBody struct {
 	DurationMs    *int64  `json:"duration_ms"`
 	ResultSummary string  `json:"result_summary"`
 	Error         *string `json:"error"`
+	Provider      *string `json:"provider,omitempty"`
+	Model         *string `json:"model,omitempty"`
 }
 
 func runJSON(r models.JobRun, loc *time.Location) runBody {
@@ -83,6 +85,9 @@ func runJSON(r models.JobRun, loc *time.Location) runBody {
 	}
 	if r.Error != "" {
 		b.Error = &r.Error
+	}
+	if r.Provider != "" {
+		b.Provider, b.Model = &r.Provider, &r.Model
 	}
 	return b
 }

@@ -21,6 +21,17 @@ func (h *Handler) Routes() http.Handler {
 	api.HandleFunc("/api/scheduler/jobs/{id}/{rest...}", h.api(h.handleJobUnknownRoute))
 	api.HandleFunc("GET /api/scheduler/history", h.api(h.handleHistory))
 	api.HandleFunc("GET /api/scheduler/status", h.api(h.handleStatus))
+
+	api.HandleFunc("GET /api/settings", h.api(h.handleSettingList))
+	api.HandleFunc("GET /api/settings/{key}", h.api(h.handleSettingGet))
+	api.HandleFunc("PUT /api/settings/{key}", h.api(h.handleSettingPut))
+	api.HandleFunc("GET /api/settings/ai-providers", h.api(h.handleProviderList))
+	api.HandleFunc("GET /api/settings/ai-provider/active", h.api(h.handleProviderActive))
+	api.HandleFunc("POST /api/settings/ai-provider", h.api(h.handleProviderAdd))
+	api.HandleFunc("POST /api/settings/ai-provider/{id}/activate", h.api(h.handleProviderActivate))
+	api.HandleFunc("DELETE /api/settings/ai-provider/{id}", h.api(h.handleProviderDelete))
+	api.HandleFunc("POST /api/settings/ai-provider/{name}/test", h.api(h.handleProviderTest))
+
 	api.HandleFunc("/api/", h.api(h.handleNotFound))
 
 	mux := http.NewServeMux()

@@ -33,6 +33,8 @@ type JobRun struct {
 	DurationMs    *int64
 	ResultSummary string `gorm:"not null;default:''"`
 	Error         string `gorm:"not null;default:''"`
+	Provider      string `gorm:"not null;default:''"` // prompt runs: the AI provider used
+	Model         string `gorm:"not null;default:''"`
 }
 
 // RunFilter selects runs for ListRuns; zero fields do not filter.
@@ -61,7 +63,7 @@ func (s *Store) FinishRun(ctx context.Context, r JobRun) error {
 	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		err := tx.Model(&JobRun{}).Where("id = ?", r.ID).Updates(map[string]any{
 			"status": r.Status, "finished_at": r.FinishedAt, "duration_ms": r.DurationMs,
-			"result_summary": r.ResultSummary, "error": r.Error,
+			"result_summary": r.ResultSummary, "error": r.Error, "provider": r.Provider, "model": r.Model,
 		}).Error
 		if err != nil {
 			return err
@@ -108,4 +110,11 @@ func (s *Store) AbandonRunningRuns(ctx context.Context, reason string) (int64, e
 func (s *Store) InsertFinishedRun(ctx context.Context, r JobRun) (JobRun, error) {
 	err := s.w.WithContext(ctx).Create(&r).Error
 	return r, err
+}
+
+// PruneRuns deletes finished runs that started before cutoff and returns
+// how many went.
+func (s *Store) PruneRuns(ctx context.Context, cutoff time.Time) (int64, error) {
+	res := s.w.WithContext(ctx).Where("started_at < ? AND status <> ?", cutoff.UTC(), StatusRunning).Delete(&JobRun{})
+	return res.RowsAffected, res.Error
 }

@@ -3,17 +3,81 @@ package models
 import (
 	"context"
 	"errors"
+	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
-// SettingTimezone names the IANA zone the scheduler runs in.
-const SettingTimezone = "scheduler.timezone"
+// Known setting keys.
+const (
+	SettingTimezone      = "scheduler.timezone"
+	SettingRetentionDays = "history.retention_days"
+)
 
 // DefaultTimezone is the market timezone of the original system.
 const DefaultTimezone = "America/New_York"
+
+// internalPrefix marks keys Switchboard keeps for itself: not listed, not
+// writable through the API.
+const internalPrefix = "internal."
+
+// KnownSetting is a typed setting with a default and a validator that
+// returns the value normalised.
+type KnownSetting struct {
+	Key, Default, Description string
+	Validate                  func(string) (string, error)
+}
+
+// KnownSettings lists the settings Switchboard understands.
+var KnownSettings = []KnownSetting{
+	{SettingTimezone, DefaultTimezone, "IANA timezone the scheduler runs in; cron schedules follow it.", validateTimezone},
+	{SettingRetentionDays, "30", "Days of run history kept; older runs are pruned daily.", validateRetention},
+}
+
+func validateTimezone(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" || v == "Local" {
+		return "", Invalid("value", "Invalid value for scheduler.timezone: must be an IANA timezone such as Europe/Paris.")
+	}
+	if _, err := time.LoadLocation(v); err != nil {
+		return "", Invalid("value", "Invalid value for scheduler.timezone: %q is not an IANA timezone.", v)
+	}
+	return v, nil
+}
+
+func validateRetention(v string) (string, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 || n > 3650 {
+		return "", Invalid("value", "Invalid value for history.retention_days: must be an integer from 1 to 3650.")
+	}
+	return strconv.Itoa(n), nil
+}
+
+var settingKey = regexp.MustCompile(`^[a-z0-9_.]{1,64}$`)
+
+// ValidateSetting checks a key and value as the API receives them and
+// returns the value normalised.
+func ValidateSetting(key, value string) (string, error) {
+	if !settingKey.MatchString(key) {
+		return "", Invalid("key", "Invalid setting key '%s'. Must be 1–64 characters: lower-case letters, digits, '_' or '.'.", key)
+	}
+	if strings.HasPrefix(key, internalPrefix) {
+		return "", Invalid("key", "Setting '%s' is reserved.", key)
+	}
+	if len(value) > 4096 {
+		return "", Invalid("value", "Invalid value: at most 4 KiB.")
+	}
+	for _, k := range KnownSettings {
+		if k.Key == key {
+			return k.Validate(value)
+		}
+	}
+	return value, nil
+}
 
 // Setting is one stored key/value pair.
 type Setting struct {
@@ -32,13 +96,55 @@ func (s *Store) GetSetting(ctx context.Context, key string) (Setting, error) {
 	return st, err
 }
 
+// EffectiveSetting returns the stored value of a known setting, or its
+// default.
+func (s *Store) EffectiveSetting(ctx context.Context, key string) (string, error) {
+	st, err := s.GetSetting(ctx, key)
+	if err == nil {
+		return st.Value, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return "", err
+	}
+	for _, k := range KnownSettings {
+		if k.Key == key {
+			return k.Default, nil
+		}
+	}
+	return "", ErrNotFound
+}
+
+// ListSettings returns the known settings (stored or default) and every
+// other stored one, internal keys left out.
+func (s *Store) ListSettings(ctx context.Context) (map[string]Setting, error) {
+	var rows []Setting
+	if err := s.db.WithContext(ctx).Where("key NOT LIKE ?", internalPrefix+"%").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[string]Setting, len(rows)+len(KnownSettings))
+	for _, k := range KnownSettings {
+		out[k.Key] = Setting{Key: k.Key, Value: k.Default}
+	}
+	for _, r := range rows {
+		out[r.Key] = r
+	}
+	return out, nil
+}
+
 // SetSetting writes a setting in one upsert, so concurrent writers leave one
-// row holding one of their values.
-func (s *Store) SetSetting(ctx context.Context, key, value string) (Setting, error) {
+// row holding one of their values. apply, when given, runs inside the
+// transaction after the write; its error rolls the write back.
+func (s *Store) SetSetting(ctx context.Context, key, value string, apply func() error) (Setting, error) {
 	st := Setting{Key: key, Value: value, UpdatedAt: s.now().UTC()}
-	err := s.w.WithContext(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "key"}},
-		DoUpdates: clause.AssignmentColumns([]string{"value", "updated_at"}),
-	}).Create(&st).Error
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "key"}},
+			DoUpdates: clause.AssignmentColumns([]string{"value", "updated_at"}),
+		}).Create(&st).Error
+		if err != nil || apply == nil {
+			return err
+		}
+		return apply()
+	})
 	return st, err
 }

@@ -22,6 +22,8 @@ type Store struct {
 	db  *gorm.DB // readers: many connections, never blocked by the writer (WAL)
 	w   *gorm.DB // the writer: one connection, so writers queue in Go, FIFO
 	now func() time.Time
+
+	cipher Cipher
 }
 
 // Option configures a Store.
@@ -87,10 +89,11 @@ func OpenSQLite(path string, opts ...Option) (*Store, error) {
 }
 
 func (s *Store) migrate() error {
-	if err := s.w.AutoMigrate(&Job{}, &JobRun{}, &Setting{}, &APIToken{}); err != nil {
+	if err := s.w.AutoMigrate(&Job{}, &JobRun{}, &Setting{}, &APIToken{}, &AIProvider{}); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	return nil
+	// "At most one active provider" is the database's rule, not only ours.
+	return s.w.Exec(`CREATE UNIQUE INDEX IF NOT EXISTS idx_ai_providers_one_active ON ai_providers (is_active) WHERE is_active`).Error
 }
 
 // Ping reports whether the database answers.

@@ -23,7 +23,7 @@ func checkAgreement(t *testing.T, s *Service, id string) Job {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inGocron := len(s.eng.nextRuns(id, 1)) > 0
+	inGocron := len(s.cur().eng.nextRuns(id, 1)) > 0
 	v, err := s.Get(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +149,7 @@ func TestAcceptanceConcurrentReschedule(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := checkAgreement(t, s, "resched")
-	want := parsed.Next(time.Now().In(s.loc))
+	want := parsed.Next(time.Now().In(s.Location()))
 	if v.NextRun == nil || !v.NextRun.Equal(want) {
 		t.Fatalf("gocron next run: got %v, want %v (from %s)", v.NextRun, want, row.TriggerArgs)
 	}
@@ -312,8 +312,8 @@ func TestAcceptanceRollback(t *testing.T) {
 				}
 				return nil
 			}))
-			fe := &failingEngine{engine: s.eng}
-			s.eng = fe
+			fe := &failingEngine{engine: s.cur().eng}
+			s.rt.Store(&schedRuntime{loc: s.Location(), eng: fe})
 			if _, err := s.Create(ctx, webhookSpec(t, "rb", "http://127.0.0.1:1/", "cron", `{"hour": 4, "minute": 15}`)); err != nil {
 				t.Fatal(err)
 			}

@@ -10,7 +10,7 @@ import (
 
 // catalogSeeded marks that the catalogue was offered once, so jobs an
 // operator deleted do not come back at the next start.
-const catalogSeeded = "catalog.seeded"
+const catalogSeeded = "internal.catalog_seeded"
 
 type catalogEntry struct {
 	id, name, prompt string
@@ -55,7 +55,7 @@ func (s *Service) SeedCatalog(ctx context.Context) error {
 		if err := json.Unmarshal([]byte(c.args), &args); err != nil {
 			return fmt.Errorf("catalog %s: %w", c.id, err)
 		}
-		sched, err := models.ParseSchedule(c.trigger, args, s.loc, s.clock.Now())
+		sched, err := models.ParseSchedule(c.trigger, args, s.Location(), s.clock.Now())
 		if err != nil {
 			return fmt.Errorf("catalog %s: %w", c.id, err)
 		}
@@ -69,6 +69,6 @@ func (s *Service) SeedCatalog(ctx context.Context) error {
 			return fmt.Errorf("catalog %s: %w", c.id, err)
 		}
 	}
-	_, err := s.store.SetSetting(ctx, catalogSeeded, "true")
+	_, err := s.store.SetSetting(ctx, catalogSeeded, "true", nil)
 	return err
 }

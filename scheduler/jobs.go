@@ -33,13 +33,14 @@ func (j Job) ScheduleText() string {
 }
 
 func (s *Service) view(j models.Job) Job {
-	v := Job{Job: j, Location: s.loc}
-	if sched, err := j.Schedule(s.loc); err == nil {
+	rt := s.cur()
+	v := Job{Job: j, Location: rt.loc}
+	if sched, err := j.Schedule(rt.loc); err == nil {
 		v.Schedule = sched
 	}
 	if j.Enabled {
-		if runs := s.eng.nextRuns(j.ID, 1); len(runs) > 0 {
-			t := runs[0].In(s.loc)
+		if runs := rt.eng.nextRuns(j.ID, 1); len(runs) > 0 {
+			t := runs[0].In(rt.loc)
 			v.NextRun = &t
 		}
 	}
@@ -84,8 +85,9 @@ func (s *Service) NextRuns(ctx context.Context, id string, n int) ([]time.Time, 
 	if !row.Enabled {
 		return out, nil
 	}
-	for _, t := range s.eng.nextRuns(id, n) {
-		out = append(out, t.In(s.loc))
+	rt := s.cur()
+	for _, t := range rt.eng.nextRuns(id, n) {
+		out = append(out, t.In(rt.loc))
 	}
 	return out, nil
 }

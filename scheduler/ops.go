@@ -150,7 +150,7 @@ func (s *Service) apply(before, after models.Job) error {
 		return nil
 	}
 	if s.applyHook != nil {
-		sched, _ := after.Schedule(s.loc)
+		sched, _ := after.Schedule(s.Location())
 		if err := s.applyHook(after.ID, sched); err != nil {
 			return err
 		}
@@ -178,7 +178,7 @@ func (s *Service) Create(ctx context.Context, spec models.JobSpec) (Job, error) 
 	})
 	if err != nil {
 		if applied {
-			_ = s.eng.unschedule(spec.Job.ID)
+			_ = s.cur().eng.unschedule(spec.Job.ID)
 		}
 		return Job{}, err
 	}
@@ -199,7 +199,7 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 	}, func(j models.Job) error {
 		applied = true
 		s.disarmResume(id)
-		return s.eng.unschedule(id)
+		return s.cur().eng.unschedule(id)
 	})
 	if err != nil {
 		if applied {

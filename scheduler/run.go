@@ -90,7 +90,7 @@ func (s *Service) beginRun(ctx context.Context, id, source string) (models.Job, 
 func (s *Service) execute(j models.Job, run models.JobRun) {
 	defer s.runs.Done()
 	ctx, cancel := context.WithTimeout(s.runCtx, j.Timeout())
-	summary, err := s.invoke(ctx, j)
+	summary, err := s.invoke(ctx, j, &run)
 	cancel()
 
 	finished := s.clock.Now()
@@ -153,7 +153,7 @@ func (s *Service) recordOverlap(id string) {
 
 // invoke runs the job's body; a panic ends the run as an error, never the
 // process.
-func (s *Service) invoke(ctx context.Context, j models.Job) (summary string, err error) {
+func (s *Service) invoke(ctx context.Context, j models.Job, run *models.JobRun) (summary string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.log.Error("job panicked", "job_id", j.ID, "panic", r, "stack", string(debug.Stack()))
@@ -180,7 +180,9 @@ func (s *Service) invoke(ctx context.Context, j models.Job) (summary string, err
 		if err != nil {
 			return "", err
 		}
-		return s.prompt(ctx, cfg)
+		res, err := s.prompt(ctx, cfg)
+		run.Provider, run.Model = res.Provider, res.Model
+		return res.Text, err
 	case models.KindWebhook:
 		cfg, err := decodeConfig[models.WebhookConfig](j.Config)
 		if err != nil {

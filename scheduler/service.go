@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -57,7 +58,12 @@ type Builtin struct {
 }
 
 // PromptRunner sends a prompt job to the active AI provider.
-type PromptRunner func(ctx context.Context, cfg models.PromptConfig) (summary string, err error)
+type PromptRunner func(ctx context.Context, cfg models.PromptConfig) (PromptResult, error)
+
+// PromptResult is a provider's reply and who gave it.
+type PromptResult struct {
+	Text, Provider, Model string
+}
 
 // Skip makes a run end as skipped with reason as its summary.
 type Skip struct{ Reason string }
@@ -107,8 +113,8 @@ type Service struct {
 	store      *models.Store
 	log        *slog.Logger
 	clock      clockwork.Clock
-	loc        *time.Location
-	eng        engine
+	rt         atomic.Pointer[schedRuntime] // swapped whole by SetTimezone
+	tzMu       sync.Mutex                   // serialises timezone changes
 	applyHook  func(string, models.Schedule) error
 	prompt     PromptRunner
 	http       *http.Client
@@ -128,6 +134,15 @@ type Service struct {
 	cancelRun context.CancelFunc
 }
 
+// schedRuntime is the timezone and the gocron engine running in it: they
+// change together, under every stripe lock.
+type schedRuntime struct {
+	loc *time.Location
+	eng engine
+}
+
+func (s *Service) cur() *schedRuntime { return s.rt.Load() }
+
 type activeRun struct {
 	id      int64
 	source  string
@@ -144,7 +159,6 @@ func New(store *models.Store, tz string, opts ...Option) (*Service, error) {
 	s := &Service{
 		store:      store,
 		log:        slog.New(slog.DiscardHandler),
-		loc:        loc,
 		http:       &http.Client{Timeout: 30 * time.Second},
 		marketOpen: MarketOpen,
 		builtins:   map[string]Builtin{},
@@ -157,17 +171,18 @@ func New(store *models.Store, tz string, opts ...Option) (*Service, error) {
 	if s.clock == nil {
 		s.clock = clockwork.NewRealClock()
 	}
-	s.eng, err = newGocronEngine(loc, s.clock, s.log)
+	eng, err := newGocronEngine(loc, s.clock, s.log)
 	if err != nil {
 		return nil, err
 	}
+	s.rt.Store(&schedRuntime{loc: loc, eng: eng})
 	s.runCtx, s.cancelRun = context.WithCancel(context.Background())
 	s.events = newDispatcher(s.log)
 	return s, nil
 }
 
 // Location is the scheduler's timezone.
-func (s *Service) Location() *time.Location { return s.loc }
+func (s *Service) Location() *time.Location { return s.cur().loc }
 
 // Running reports whether the scheduler runs jobs.
 func (s *Service) Running() bool {
@@ -271,25 +286,26 @@ func (s *Service) Start(ctx context.Context) error {
 	s.mu.Lock()
 	s.state = started
 	s.mu.Unlock()
-	s.eng.start()
-	s.log.Info("scheduler started", "jobs", len(jobs), "timezone", s.loc.String())
+	s.cur().eng.start()
+	s.log.Info("scheduler started", "jobs", len(jobs), "timezone", s.Location().String())
 	return nil
 }
 
 // reconcile makes gocron match the stored row. The caller holds the job's
 // stripe lock (or is Start, before anything else can touch the job).
 func (s *Service) reconcile(j models.Job) error {
+	rt := s.cur()
 	if j.Enabled {
-		sched, err := j.Schedule(s.loc)
+		sched, err := j.Schedule(rt.loc)
 		if err != nil {
 			return err
 		}
 		if sched.Trigger == models.TriggerDate && !sched.RunDate.After(s.clock.Now()) {
-			return s.eng.unschedule(j.ID) // already fired: nothing left to schedule
+			return rt.eng.unschedule(j.ID) // already fired: nothing left to schedule
 		}
-		return s.eng.schedule(j.ID, sched, s.scheduledTask(j.ID))
+		return rt.eng.schedule(j.ID, sched, s.scheduledTask(j.ID))
 	}
-	if err := s.eng.unschedule(j.ID); err != nil {
+	if err := rt.eng.unschedule(j.ID); err != nil {
 		return err
 	}
 	if !j.Enabled && j.PausedUntil != nil {
@@ -314,7 +330,7 @@ func (s *Service) Close(ctx context.Context) error {
 	if wasStarted {
 		// gocron gives up waiting on its goroutines after its stop timeout;
 		// the wait below is the one that counts.
-		if err := s.eng.shutdown(ctx); err != nil {
+		if err := s.cur().eng.shutdown(ctx); err != nil {
 			s.log.Debug("gocron shutdown", "err", err)
 		}
 	}

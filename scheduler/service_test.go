@@ -28,7 +28,7 @@ func TestPauseResumeKeepsGocronAndRowInAgreement(t *testing.T) {
 	if j.Enabled || j.NextRun != nil || j.PausedReason != "maintenance" || j.PausedUntil == nil || j.Version != 2 {
 		t.Fatalf("after pause: got %+v", j)
 	}
-	if runs := s.eng.nextRuns("hook", 1); len(runs) != 0 {
+	if runs := s.cur().eng.nextRuns("hook", 1); len(runs) != 0 {
 		t.Fatalf("gocron still has next runs %v after pause", runs)
 	}
 	again, err := s.Pause(ctx, "hook", PauseOptions{Reason: "maintenance", Until: &until})

@@ -18,6 +18,7 @@ type config struct {
 	databaseURL   string
 	catalog       bool
 	apiToken      string
+	secretKey     string
 	logFormat     string
 	logLevel      slog.Level
 	shutdownGrace time.Duration
@@ -62,6 +63,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, errors.New("--database-url: PostgreSQL is not supported by this build yet; use --db (SQLite)")
 	}
 	c.apiToken = getenv("SWITCHBOARD_API_TOKEN")
+	c.secretKey = getenv("SWITCHBOARD_SECRET_KEY")
 	return c, nil
 }
 

@@ -16,9 +16,11 @@ import (
 	"syscall"
 	"time"
 
+	"switchboard/ai"
 	"switchboard/handlers"
 	"switchboard/models"
 	"switchboard/scheduler"
+	"switchboard/secrets"
 )
 
 func main() {
@@ -41,11 +43,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := newLogger(cfg, stderr)
 
-	store, err := models.OpenSQLite(cfg.dbPath)
+	key, err := secrets.LoadKey(cfg.secretKey, cfg.dbPath+".key")
+	if err != nil {
+		return err
+	}
+	box, err := secrets.New(key)
+	if err != nil {
+		return err
+	}
+	store, err := models.OpenSQLite(cfg.dbPath, models.WithCipher(box))
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	aiClient := ai.NewClient(&http.Client{}, 2*time.Minute)
 
 	tz := models.DefaultTimezone
 	if st, err := store.GetSetting(ctx, models.SettingTimezone); err == nil {
@@ -53,8 +64,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	} else if !errors.Is(err, models.ErrNotFound) {
 		return err
 	}
-	sched, err := scheduler.New(store, tz, scheduler.WithLogger(log))
+	sched, err := scheduler.New(store, tz, scheduler.WithLogger(log), scheduler.WithPromptRunner(promptRunner(store, aiClient)))
 	if err != nil {
+		return err
+	}
+	if err := sched.Register(pruneJob(store)); err != nil {
 		return err
 	}
 	if cfg.catalog {
@@ -82,7 +96,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	srv := &http.Server{
-		Handler:           handlers.New(store, sched, log, handlers.Config{APIToken: cfg.apiToken}).Routes(),
+		Handler:           handlers.New(store, sched, aiClient, log, handlers.Config{APIToken: cfg.apiToken}).Routes(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,

@@ -102,8 +102,8 @@ func TestHTTPAcceptanceRestartKeepsChanges(t *testing.T) {
 		t.Fatal("first start printed no API token")
 	}
 	_, m := s1.call(t, "GET", "/api/scheduler/jobs", "")
-	if m["total"] != 7.0 {
-		t.Fatalf("catalogue: got %v jobs, want 7", m["total"])
+	if m["total"] != 8.0 {
+		t.Fatalf("catalogue: got %v jobs, want the 7 of the catalogue and prune_history", m["total"])
 	}
 	if st, m := s1.call(t, "PUT", "/api/scheduler/jobs/morning_briefing/schedule", `{"trigger":"cron","hour":7,"minute":5,"day_of_week":"mon-fri"}`); st != 200 {
 		t.Fatalf("reschedule: %d %v", st, m)
@@ -126,8 +126,8 @@ func TestHTTPAcceptanceRestartKeepsChanges(t *testing.T) {
 		t.Fatalf("after restart: got %v", j)
 	}
 	_, m = s2.call(t, "GET", "/api/scheduler/jobs", "")
-	if m["total"] != 6.0 {
-		t.Fatalf("after restart: got %v jobs, want 6 (the catalogue must not come back)", m["total"])
+	if m["total"] != 7.0 {
+		t.Fatalf("after restart: got %v jobs, want 7 (a deleted catalogue job must not come back)", m["total"])
 	}
 }
 
@@ -139,7 +139,7 @@ func TestHTTPAcceptanceTimezones(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := st.SetSetting(context.Background(), models.SettingTimezone, zone); err != nil {
+			if _, err := st.SetSetting(context.Background(), models.SettingTimezone, zone, nil); err != nil {
 				t.Fatal(err)
 			}
 			st.Close()

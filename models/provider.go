@@ -1,0 +1,215 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+
+	"gorm.io/gorm"
+)
+
+// Cipher seals API keys at rest; aad binds a ciphertext to its row.
+type Cipher interface {
+	Seal(plain, aad []byte) ([]byte, error)
+	Open(sealed, aad []byte) ([]byte, error)
+}
+
+// WithCipher sets how API keys are encrypted. A store without one refuses to
+// store keys.
+func WithCipher(c Cipher) Option { return func(s *Store) { s.cipher = c } }
+
+// AIProvider is a configured AI provider. At most one row is active: the
+// database enforces it with a partial unique index.
+type AIProvider struct {
+	ID           int64  `gorm:"primaryKey;autoIncrement"`
+	Provider     string `gorm:"size:32;not null;uniqueIndex"`
+	APIKeySealed []byte `gorm:"not null"`
+	APIKeyLast4  string `gorm:"size:4;not null"`
+	Model        string `gorm:"not null;default:''"`
+	BaseURL      string `gorm:"not null;default:''"`
+	IsActive     bool   `gorm:"not null;default:false"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// MaskedKey is the key as shown: **** and its last four characters.
+func (p AIProvider) MaskedKey() string { return "****" + p.APIKeyLast4 }
+
+// ProviderInput is a validated add-or-update of a provider.
+type ProviderInput struct {
+	Provider  string
+	APIKey    string // empty keeps the stored key (an update)
+	Model     string
+	BaseURL   string
+	SetActive bool
+}
+
+// ValidateAPIKey checks a key: 8–512 characters, no whitespace.
+func ValidateAPIKey(key string) error {
+	if n := len(key); n < 8 || n > 512 || strings.IndexFunc(key, unicode.IsSpace) >= 0 {
+		return Invalid("api_key", `Invalid "api_key": must be 8 to 512 characters with no whitespace.`)
+	}
+	return nil
+}
+
+// ValidateModel checks a model name.
+func ValidateModel(model string) error {
+	if len(model) > 100 || strings.IndexFunc(model, unicode.IsSpace) >= 0 {
+		return Invalid("model", `Invalid "model": at most 100 characters, no whitespace.`)
+	}
+	return nil
+}
+
+// ValidateBaseURL checks an optional base URL.
+func ValidateBaseURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(raw) > 500 || u.User != nil {
+		return Invalid("base_url", `Invalid "base_url": must be an http or https URL without credentials.`)
+	}
+	return nil
+}
+
+func (s *Store) sealKey(provider, key string) ([]byte, error) {
+	if s.cipher == nil {
+		return nil, errors.New("no cipher configured for API keys")
+	}
+	return s.cipher.Seal([]byte(key), []byte("ai_provider:"+provider))
+}
+
+// OpenKey decrypts a provider's API key.
+func (s *Store) OpenKey(p AIProvider) (string, error) {
+	if s.cipher == nil {
+		return "", errors.New("no cipher configured for API keys")
+	}
+	plain, err := s.cipher.Open(p.APIKeySealed, []byte("ai_provider:"+p.Provider))
+	return string(plain), err
+}
+
+// UpsertProvider adds the provider or updates its row (one row per
+// provider) and, with SetActive, makes it the only active one, all in one
+// transaction.
+func (s *Store) UpsertProvider(ctx context.Context, in ProviderInput) (AIProvider, error) {
+	var p AIProvider
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.now().UTC()
+		err := tx.Where("provider = ?", in.Provider).Take(&p).Error
+		exists := err == nil
+		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			return err
+		}
+		if !exists {
+			if in.APIKey == "" {
+				return Invalid("api_key", `Field "api_key" is required for a provider that is not configured yet.`)
+			}
+			p = AIProvider{Provider: in.Provider, CreatedAt: now}
+		}
+		if in.APIKey != "" {
+			sealed, err := s.sealKey(in.Provider, in.APIKey)
+			if err != nil {
+				return err
+			}
+			p.APIKeySealed, p.APIKeyLast4 = sealed, in.APIKey[len(in.APIKey)-4:]
+		}
+		p.Model, p.BaseURL, p.UpdatedAt = in.Model, in.BaseURL, now
+		if err := tx.Save(&p).Error; err != nil {
+			return err
+		}
+		if in.SetActive {
+			return activate(tx, p.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return AIProvider{}, err
+	}
+	return s.ProviderByID(ctx, p.ID)
+}
+
+// activate switches the active provider inside tx: deactivate the others,
+// then activate id, checking each step touched what it should.
+func activate(tx *gorm.DB, id int64) error {
+	if err := tx.Model(&AIProvider{}).Where("is_active AND id <> ?", id).Update("is_active", false).Error; err != nil {
+		return err
+	}
+	res := tx.Model(&AIProvider{}).Where("id = ?", id).Update("is_active", true)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected != 1 {
+		return ErrNotFound
+	}
+	var active int64
+	if err := tx.Model(&AIProvider{}).Where("is_active").Count(&active).Error; err != nil {
+		return err
+	}
+	if active != 1 {
+		return fmt.Errorf("provider switch left %d active providers", active)
+	}
+	return nil
+}
+
+// ActivateProvider makes provider id the only active one; an unknown id is
+// ErrNotFound and changes nothing.
+func (s *Store) ActivateProvider(ctx context.Context, id int64) error {
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return activate(tx, id) })
+}
+
+// DeleteProvider removes a provider; deleting the active one leaves none
+// active.
+func (s *Store) DeleteProvider(ctx context.Context, id int64) error {
+	res := s.w.WithContext(ctx).Delete(&AIProvider{}, "id = ?", id)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// ListProviders returns every configured provider.
+func (s *Store) ListProviders(ctx context.Context) ([]AIProvider, error) {
+	var ps []AIProvider
+	err := s.db.WithContext(ctx).Order("id").Find(&ps).Error
+	return ps, err
+}
+
+// ProviderByID returns one provider or ErrNotFound.
+func (s *Store) ProviderByID(ctx context.Context, id int64) (AIProvider, error) {
+	var p AIProvider
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&p).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return p, ErrNotFound
+	}
+	return p, err
+}
+
+// ProviderByName returns one provider or ErrNotFound.
+func (s *Store) ProviderByName(ctx context.Context, name string) (AIProvider, error) {
+	var p AIProvider
+	err := s.db.WithContext(ctx).Where("provider = ?", name).Take(&p).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return p, ErrNotFound
+	}
+	return p, err
+}
+
+// ActiveProvider returns the active provider or ErrNotFound.
+func (s *Store) ActiveProvider(ctx context.Context) (AIProvider, error) {
+	var p AIProvider
+	err := s.db.WithContext(ctx).Where("is_active").Take(&p).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return p, ErrNotFound
+	}
+	return p, err
+}
+
+// TableName names the table as the design does (GORM would say a_iproviders).
+func (AIProvider) TableName() string { return "ai_providers" }
