@@ -1,0 +1,320 @@
+package models
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// plainCipher is a stand-in for secrets.Box that still never stores the
+// plain key (XOR with 0x5a), so the test of the database file is honest.
+type plainCipher struct{}
+
+func (plainCipher) Seal(p, aad []byte) ([]byte, error) { return xor(p), nil }
+func (plainCipher) Open(s, aad []byte) ([]byte, error) { return xor(s), nil }
+
+func xor(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i := range b {
+		out[i] = b[i] ^ 0x5a
+	}
+	return out
+}
+
+func openTestStore(t *testing.T) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "p.db")
+	s, err := OpenSQLite(path, WithCipher(plainCipher{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+var providerNames = []string{"anthropic", "openai", "google", "xai", "openai_compatible"}
+
+func countActive(t *testing.T, s *Store) int {
+	t.Helper()
+	ps, err := s.ListProviders(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range ps {
+		if p.IsActive {
+			n++
+		}
+	}
+	return n
+}
+
+func TestAcceptanceConcurrentSetSetting(t *testing.T) {
+	s, _ := openTestStore(t)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	values := map[string]bool{}
+	for i := range 10 {
+		v := fmt.Sprintf("value-%d", i)
+		values[v] = true
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			if _, err := s.SetSetting(context.Background(), "ui.theme", v, nil); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	var n int64
+	s.db.Model(&Setting{}).Where("key = ?", "ui.theme").Count(&n)
+	st, err := s.GetSetting(context.Background(), "ui.theme")
+	if n != 1 || err != nil || !values[st.Value] {
+		t.Fatalf("got %d rows, value %q (%v): want one row holding one of the ten values", n, st.Value, err)
+	}
+}
+
+func TestAcceptanceConcurrentAddProviders(t *testing.T) {
+	t.Run("different providers", func(t *testing.T) {
+		s, _ := openTestStore(t)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				name := providerNames[i%len(providerNames)]
+				if _, err := s.UpsertProvider(context.Background(), ProviderInput{Provider: name, APIKey: fmt.Sprintf("key-%d-abcdefgh", i), SetActive: true}); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		ps, _ := s.ListProviders(context.Background())
+		seen := map[string]int{}
+		for _, p := range ps {
+			seen[p.Provider]++
+		}
+		for _, name := range providerNames {
+			if seen[name] != 1 {
+				t.Fatalf("%s: %d rows, want 1", name, seen[name])
+			}
+		}
+		if n := countActive(t, s); n != 1 {
+			t.Fatalf("active providers: got %d, want 1", n)
+		}
+	})
+	t.Run("same provider", func(t *testing.T) {
+		s, _ := openTestStore(t)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				if _, err := s.UpsertProvider(context.Background(), ProviderInput{Provider: "openai", APIKey: fmt.Sprintf("sk-same-%02d", i), SetActive: true}); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		ps, _ := s.ListProviders(context.Background())
+		if len(ps) != 1 || !ps[0].IsActive {
+			t.Fatalf("got %d rows (%+v), want one active row", len(ps), ps)
+		}
+	})
+}
+
+func TestAcceptanceConcurrentActivate(t *testing.T) {
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	var ids []int64
+	for _, name := range providerNames {
+		p, err := s.UpsertProvider(ctx, ProviderInput{Provider: name, APIKey: "key-" + name + "-123", Model: "m", SetActive: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, p.ID)
+	}
+	start := make(chan struct{})
+	done := make(chan struct{})
+	var wg, readers sync.WaitGroup
+	var sawTwo, reads atomic.Int64
+	for range 4 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			<-start
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if countActive(t, s) > 1 {
+					sawTwo.Add(1)
+				}
+				reads.Add(1)
+			}
+		}()
+	}
+	for i := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			if err := s.ActivateProvider(ctx, ids[i%len(ids)]); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(done)
+	readers.Wait()
+	if sawTwo.Load() != 0 {
+		t.Fatalf("readers saw two active providers %d times in %d reads", sawTwo.Load(), reads.Load())
+	}
+	if n := countActive(t, s); n != 1 {
+		t.Fatalf("active providers: got %d, want 1", n)
+	}
+}
+
+func TestAcceptanceDeleteUnderReads(t *testing.T) {
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	var ids []int64
+	for _, name := range providerNames {
+		p, _ := s.UpsertProvider(ctx, ProviderInput{Provider: name, APIKey: "key-" + name + "-123", Model: "m", SetActive: true})
+		ids = append(ids, p.ID)
+	}
+	start := make(chan struct{})
+	done := make(chan struct{})
+	var readers sync.WaitGroup
+	var bad atomic.Int64
+	for range 10 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			<-start
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				ps, err := s.ListProviders(ctx)
+				active := 0
+				for _, p := range ps {
+					if p.IsActive {
+						active++
+					}
+					if key, kerr := s.OpenKey(p); kerr != nil || key != "key-"+p.Provider+"-123" || p.APIKeyLast4 != "-123" {
+						bad.Add(1)
+					}
+				}
+				if err != nil || active > 1 {
+					bad.Add(1)
+				}
+			}
+		}()
+	}
+	close(start)
+	for _, id := range ids {
+		if err := s.DeleteProvider(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	readers.Wait()
+	if bad.Load() != 0 {
+		t.Fatalf("readers saw %d errors, half-written rows or two active", bad.Load())
+	}
+	if ps, _ := s.ListProviders(ctx); len(ps) != 0 {
+		t.Fatalf("left %d providers", len(ps))
+	}
+}
+
+func TestAcceptanceUnknownProviderIDs(t *testing.T) {
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	p, _ := s.UpsertProvider(ctx, ProviderInput{Provider: "openai", APIKey: "sk-abcdefgh", SetActive: true})
+	if err := s.ActivateProvider(ctx, 9999); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("activate unknown: got %v, want ErrNotFound", err)
+	}
+	if err := s.DeleteProvider(ctx, 9999); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("delete unknown: got %v, want ErrNotFound", err)
+	}
+	after, _ := s.ActiveProvider(ctx)
+	if after.ID != p.ID || countActive(t, s) != 1 {
+		t.Fatal("an unknown id changed the active provider")
+	}
+}
+
+func TestPartialUniqueIndexForbidsTwoActive(t *testing.T) {
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	s.UpsertProvider(ctx, ProviderInput{Provider: "openai", APIKey: "sk-abcdefgh", SetActive: true})
+	b, _ := s.UpsertProvider(ctx, ProviderInput{Provider: "xai", APIKey: "xai-abcdefgh", SetActive: false})
+	if err := s.w.Exec("UPDATE ai_providers SET is_active = true WHERE id = ?", b.ID).Error; err == nil {
+		t.Fatal("the database accepted a second active provider")
+	}
+}
+
+func TestKeyNeverInPlainTextOnDisk(t *testing.T) {
+	s, path := openTestStore(t)
+	const key = "sk-PLAINTEXT-CANARY-77"
+	if _, err := s.UpsertProvider(context.Background(), ProviderInput{Provider: "openai", APIKey: key, SetActive: true}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for _, f := range []string{path, path + "-wal"} {
+		raw, err := os.ReadFile(f)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if bytes.Contains(raw, []byte(key)) {
+			t.Fatalf("%s holds the key in plain text", f)
+		}
+	}
+}
+
+func TestSettingsValidation(t *testing.T) {
+	tests := []struct {
+		key, value, want string
+		ok               bool
+	}{
+		{"scheduler.timezone", "Europe/Paris", "Europe/Paris", true},
+		{"scheduler.timezone", "Mars/Olympus", "", false},
+		{"scheduler.timezone", "", "", false},
+		{"scheduler.timezone", "Local", "", false},
+		{"history.retention_days", "1", "1", true},
+		{"history.retention_days", "3650", "3650", true},
+		{"history.retention_days", "0", "", false},
+		{"history.retention_days", "3651", "", false},
+		{"history.retention_days", "7.5", "", false},
+		{"ui.theme", "dark", "dark", true},
+		{"UI.Theme", "dark", "", false},
+		{"a b", "x", "", false},
+		{"internal.catalog_seeded", "false", "", false},
+		{"ui.big", string(make([]byte, 4097)), "", false},
+	}
+	for _, tt := range tests {
+		got, err := ValidateSetting(tt.key, tt.value)
+		if (err == nil) != tt.ok || (tt.ok && got != tt.want) {
+			t.Errorf("ValidateSetting(%q, %.20q) = %q, %v; want ok=%v %q", tt.key, tt.value, got, err, tt.ok, tt.want)
+		}
+	}
+}
