@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +21,25 @@ import (
 type server struct {
 	url, token string
 	stop       func()
+	logs       *syncBuffer
+}
+
+// syncBuffer collects the server's log lines for tests that read them.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 var (
@@ -32,11 +53,12 @@ func startServer(t *testing.T, dbPath string, env map[string]string) server {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	getenv := func(k string) string { return env[k] }
+	logs := &syncBuffer{}
 	go func() {
-		done <- run(ctx, []string{"--addr", "127.0.0.1:0", "--db", dbPath}, getenv, pw, t.Output())
+		done <- run(ctx, []string{"--addr", "127.0.0.1:0", "--db", dbPath}, getenv, pw, io.MultiWriter(t.Output(), logs))
 		pw.Close()
 	}()
-	var s server
+	s := server{logs: logs}
 	lines := bufio.NewScanner(pr)
 	found := make(chan struct{})
 	go func() {
