@@ -1,0 +1,196 @@
+// Package hub is the broadcast hub behind the live streams: publishers hand
+// it events already rendered to bytes, and it fans them out to subscribers
+// without ever blocking a publisher.
+package hub
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+)
+
+// Formats an event is rendered in, one frame each.
+const (
+	JSON = iota // GET /api/stream
+	HTML        // GET /events, for the htmx SSE extension
+	formats
+)
+
+// Event is one published change, framed once per format. Frames are shared
+// read-only by every subscriber: nobody may modify them.
+type Event struct {
+	ID     uint64
+	Name   string
+	frames [formats][]byte
+}
+
+// Frame returns the event's SSE bytes in format f; nil when the event has no
+// rendering in that format.
+func (e *Event) Frame(f int) []byte { return e.frames[f] }
+
+// ErrTooLarge: the payload exceeds MaxPayload and was not published.
+var ErrTooLarge = errors.New("event payload over 64 KiB")
+
+// ErrBadName: the event name could break SSE framing.
+var ErrBadName = errors.New("invalid event name")
+
+// Hub fans events out. Every method takes the lock, so subscribe,
+// unsubscribe and publish are safe in any interleaving.
+type Hub struct {
+	buffer int
+
+	mu     sync.Mutex
+	nextID uint64
+	subs   map[*Subscription]struct{}
+	recent []*Event // ring of the last events, for Last-Event-ID resumes
+	head   int
+	closed bool
+
+	slowDisconnects atomic.Int64
+	dropped         atomic.Int64
+}
+
+// New returns a hub whose subscribers each buffer up to buffer events and
+// which keeps the last keep events for resuming streams. Ids start at
+// firstID (pass the time in microseconds): a client resuming with an id from
+// an earlier process then finds it too old and starts from a snapshot,
+// instead of being matched with different events.
+func New(buffer, keep int, firstID uint64) *Hub {
+	return &Hub{buffer: buffer, subs: map[*Subscription]struct{}{}, recent: make([]*Event, keep), nextID: firstID}
+}
+
+// Subscription is one subscriber's view of the hub.
+type Subscription struct {
+	// C delivers events in publish order.
+	C <-chan *Event
+	// Done is closed when the hub drops the subscriber (too slow, or the hub
+	// closed); C is not closed, so select on both.
+	Done <-chan struct{}
+
+	c    chan *Event
+	done chan struct{}
+	// Slow reports whether the subscriber was dropped for not keeping up.
+	slow atomic.Bool
+}
+
+// Slow reports whether the hub dropped this subscriber for falling behind.
+func (s *Subscription) Slow() bool { return s.slow.Load() }
+
+// Subscribe registers a subscriber. When lastID is not 0 and every event
+// after it is still held, they are returned as replay (to be sent before
+// anything from C) and resumed is true; otherwise the caller must start from
+// a fresh snapshot. head is the id of the newest event published so far.
+func (h *Hub) Subscribe(lastID uint64) (sub *Subscription, replay []*Event, resumed bool, head uint64) {
+	c := make(chan *Event, h.buffer)
+	done := make(chan struct{})
+	sub = &Subscription{C: c, Done: done, c: c, done: done}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		close(done)
+		return sub, nil, false, h.nextID
+	}
+	h.subs[sub] = struct{}{}
+	if lastID > 0 && lastID <= h.nextID && h.nextID-lastID <= uint64(len(h.recent)) {
+		replay, resumed = h.since(lastID)
+	}
+	return sub, replay, resumed, h.nextID
+}
+
+// since returns the held events after id, and whether all of them are held.
+func (h *Hub) since(id uint64) ([]*Event, bool) {
+	n := h.nextID - id
+	if n == 0 {
+		return nil, true
+	}
+	if n > uint64(len(h.recent)) {
+		return nil, false
+	}
+	out := make([]*Event, 0, n)
+	for i := int(n); i > 0; i-- {
+		e := h.recent[(h.head-i+len(h.recent))%len(h.recent)]
+		if e == nil || e.ID <= id {
+			return nil, false
+		}
+		out = append(out, e)
+	}
+	return out, true
+}
+
+// Unsubscribe removes a subscriber; it is safe to call more than once.
+func (h *Hub) Unsubscribe(s *Subscription) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.subs[s]; ok {
+		delete(h.subs, s)
+		close(s.done)
+	}
+}
+
+// Publish frames the payloads once per format, assigns the next id and
+// hands the event to every subscriber. It never blocks: a subscriber whose
+// buffer is full is dropped and told so through Done. A nil payload leaves
+// that format out.
+func (h *Hub) Publish(name string, jsonData, htmlData []byte) (*Event, error) {
+	if !ValidName(name) {
+		return nil, ErrBadName
+	}
+	if len(jsonData) > MaxPayload || len(htmlData) > MaxPayload {
+		h.dropped.Add(1)
+		return nil, ErrTooLarge
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, errors.New("hub closed")
+	}
+	h.nextID++
+	e := &Event{ID: h.nextID, Name: name}
+	if jsonData != nil {
+		e.frames[JSON] = Frame(e.ID, name, jsonData)
+	}
+	if htmlData != nil {
+		e.frames[HTML] = Frame(e.ID, name, htmlData)
+	}
+	if len(h.recent) > 0 {
+		h.recent[h.head] = e
+		h.head = (h.head + 1) % len(h.recent)
+	}
+	for s := range h.subs {
+		select {
+		case s.c <- e:
+		default:
+			s.slow.Store(true)
+			delete(h.subs, s)
+			close(s.done)
+			h.slowDisconnects.Add(1)
+		}
+	}
+	return e, nil
+}
+
+// Close drops every subscriber and refuses further events: streams end.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	for s := range h.subs {
+		delete(h.subs, s)
+		close(s.done)
+	}
+}
+
+// Stats are the hub's gauges and counters.
+type Stats struct {
+	Subscribers     int
+	SlowDisconnects int64
+	DroppedEvents   int64
+	LastID          uint64
+}
+
+// Stats returns the current counts.
+func (h *Hub) Stats() Stats {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return Stats{Subscribers: len(h.subs), SlowDisconnects: h.slowDisconnects.Load(), DroppedEvents: h.dropped.Load(), LastID: h.nextID}
+}

@@ -1,0 +1,245 @@
+package hub
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestFrameSplitsEveryLineBreak(t *testing.T) {
+	tests := []struct {
+		data string
+		want string
+	}{
+		{`{"a":1}`, "id: 7\nevent: job_updated\ndata: {\"a\":1}\n\n"},
+		{"a\nb", "id: 7\nevent: job_updated\ndata: a\ndata: b\n\n"},
+		{"a\r\nb\rc\n", "id: 7\nevent: job_updated\ndata: a\ndata: b\ndata: c\ndata: \n\n"},
+		{"\n\nevent: evil\ndata: x", "id: 7\nevent: job_updated\ndata: \ndata: \ndata: event: evil\ndata: data: x\n\n"},
+		{"", "id: 7\nevent: job_updated\ndata: \n\n"},
+	}
+	for _, tt := range tests {
+		if got := string(Frame(7, "job_updated", []byte(tt.data))); got != tt.want {
+			t.Errorf("Frame(%q):\ngot  %q\nwant %q", tt.data, got, tt.want)
+		}
+	}
+}
+
+// parseFrame reads one SSE message strictly, as a browser would.
+func parseFrame(t *testing.T, frame []byte) (id, name, data string) {
+	t.Helper()
+	var lines []string
+	sc := bufio.NewScanner(bytes.NewReader(frame))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	blank := 0
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" {
+			blank++
+			continue
+		}
+		if blank > 0 {
+			t.Fatalf("frame holds two messages: %q", frame)
+		}
+		field, value, _ := strings.Cut(line, ": ")
+		switch field {
+		case "id":
+			id = value
+		case "event":
+			name = value
+		case "data":
+			lines = append(lines, value)
+		default:
+			t.Fatalf("unexpected field %q in %q", field, frame)
+		}
+	}
+	return id, name, strings.Join(lines, "\n")
+}
+
+func FuzzFrameRoundTrip(f *testing.F) {
+	for _, s := range []string{"x", "a\nb", "a\r\nb", "\r", "data: x\n\nid: 9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		_, name, got := parseFrame(t, Frame(3, "job_updated", []byte(data)))
+		want := strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(data)
+		if name != "job_updated" || got != want {
+			t.Fatalf("round trip of %q: got %q (event %q)", data, got, name)
+		}
+	})
+}
+
+func TestPublishRejectsBadNamesAndHugePayloads(t *testing.T) {
+	h := New(8, 8, 1)
+	sub, _, _, _ := h.Subscribe(0)
+	defer h.Unsubscribe(sub)
+	for _, name := range []string{"", "job updated", "job\nupdated", "Job", strings.Repeat("a", 65)} {
+		if _, err := h.Publish(name, []byte("{}"), nil); err != ErrBadName {
+			t.Errorf("Publish(%q): got %v, want ErrBadName", name, err)
+		}
+	}
+	if _, err := h.Publish("big", bytes.Repeat([]byte("x"), MaxPayload+1), nil); err != ErrTooLarge {
+		t.Fatalf("huge payload: got %v, want ErrTooLarge", err)
+	}
+	if _, err := h.Publish("small", []byte("{}"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if e := <-sub.C; e.Name != "small" {
+		t.Fatalf("got %s, want only the small event", e.Name)
+	}
+}
+
+func TestSlowSubscriberIsDroppedWithoutBlocking(t *testing.T) {
+	h := New(4, 16, 1)
+	slow, _, _, _ := h.Subscribe(0)
+	fast, _, _, _ := h.Subscribe(0)
+	for i := range 100 {
+		if _, err := h.Publish("tick", []byte(fmt.Sprint(i)), nil); err != nil {
+			t.Fatal(err)
+		}
+		// The fast subscriber keeps up; the slow one never reads. Publish
+		// returned without waiting for either.
+		select {
+		case e := <-fast.C:
+			if _, _, data := parseFrame(t, e.Frame(JSON)); data != fmt.Sprint(i) {
+				t.Fatalf("fast got %q, want %d", data, i)
+			}
+		case <-fast.Done:
+			t.Fatal("fast subscriber dropped")
+		}
+	}
+	select {
+	case <-slow.Done:
+	default:
+		t.Fatal("slow subscriber not dropped")
+	}
+	if !slow.Slow() || fast.Slow() || h.Stats().SlowDisconnects != 1 || h.Stats().Subscribers != 1 {
+		t.Fatalf("stats: %+v slow=%v", h.Stats(), slow.Slow())
+	}
+	h.Unsubscribe(slow) // after a drop: a no-op
+	h.Unsubscribe(fast)
+}
+
+func TestResumeFromLastEventID(t *testing.T) {
+	h := New(64, 4, 100)
+	var ids []uint64
+	for range 6 {
+		e, _ := h.Publish("tick", []byte("{}"), nil)
+		ids = append(ids, e.ID)
+	}
+	tests := []struct {
+		last    uint64
+		resumed bool
+		replay  int
+	}{
+		{ids[5], true, 0},
+		{ids[3], true, 2},
+		{ids[1], true, 4},
+		{ids[0], false, 0}, // 5 events after it, only 4 held
+		{50, false, 0},     // from an earlier process
+		{ids[5] + 1, false, 0},
+	}
+	for _, tt := range tests {
+		sub, replay, resumed, head := h.Subscribe(tt.last)
+		if resumed != tt.resumed || len(replay) != tt.replay || head != ids[5] {
+			t.Errorf("Subscribe(%d): resumed=%v replay=%d head=%d, want %v %d %d", tt.last, resumed, len(replay), head, tt.resumed, tt.replay, ids[5])
+		}
+		for i, e := range replay {
+			if e.ID != tt.last+uint64(i)+1 {
+				t.Errorf("replay[%d] = %d, want %d", i, e.ID, tt.last+uint64(i)+1)
+			}
+		}
+		h.Unsubscribe(sub)
+	}
+}
+
+// TestPropertyRandomInterleavings: many goroutines subscribe, publish and
+// unsubscribe at random; every subscriber that was not dropped received
+// exactly the events published while it was subscribed, in order.
+func TestPropertyRandomInterleavings(t *testing.T) {
+	for seed := range uint64(20) {
+		h := New(4096, 0, 1)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		type record struct {
+			first, last uint64 // head at subscribe, head at unsubscribe
+			got         []uint64
+			slow        bool
+		}
+		records := make([]record, 16)
+		for g := range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := rand.New(rand.NewPCG(seed, uint64(g)))
+				<-start
+				if g%4 == 0 { // publishers
+					for range 200 {
+						if _, err := h.Publish("tick", []byte("{}"), nil); err != nil {
+							t.Error(err)
+						}
+					}
+					return
+				}
+				for range r.IntN(50) {
+					h.Publish("tick", []byte("{}"), nil)
+				}
+				sub, _, _, head := h.Subscribe(0)
+				rec := &records[g]
+				rec.first = head
+				drain := func() {
+					for {
+						select {
+						case e := <-sub.C:
+							rec.got = append(rec.got, e.ID)
+						default:
+							return
+						}
+					}
+				}
+				// Publish and read in turns, never waiting on an event that
+				// may not come.
+				for range r.IntN(100) {
+					h.Publish("tick", []byte("{}"), nil)
+					if r.IntN(2) == 0 {
+						drain()
+					}
+				}
+				rec.last = h.Stats().LastID // a lower bound: more may come before we leave
+				h.Unsubscribe(sub)
+				drain()
+				rec.slow = sub.Slow()
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for g, rec := range records {
+			if g%4 == 0 || rec.slow {
+				continue
+			}
+			// Every event from subscribe to unsubscribe, in order, once: the
+			// ids run on from the head at subscribe without a gap and reach
+			// at least the head seen just before leaving.
+			for i, id := range rec.got {
+				if id != rec.first+uint64(i)+1 {
+					t.Fatalf("seed %d subscriber %d: event %d is %d, want %d (got %v…)", seed, g, i, id, rec.first+uint64(i)+1, head(rec.got))
+				}
+			}
+			if n := uint64(len(rec.got)); rec.first+n < rec.last {
+				t.Fatalf("seed %d subscriber %d: got events up to %d, want at least %d", seed, g, rec.first+n, rec.last)
+			}
+		}
+		if st := h.Stats(); st.Subscribers != 0 {
+			t.Fatalf("%d subscribers left", st.Subscribers)
+		}
+	}
+}
+
+func head(ids []uint64) []uint64 { return ids[:min(5, len(ids))] }
