@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"switchboard/handlers"
+	"switchboard/hub"
 	"switchboard/models"
 	"switchboard/scheduler"
 )
@@ -32,7 +33,7 @@ func benchRouter(b *testing.B) http.Handler {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = sched.Close(context.Background()); store.Close() })
-	h := handlers.New(store, sched, nil, log, handlers.Config{APIToken: testToken}).Routes()
+	h := handlers.New(handlers.Deps{Store: store, Scheduler: sched, Hub: hub.New(256, 1024, 1), Log: log}, handlers.Config{APIToken: testToken}).Routes()
 	for i := range 50 {
 		body := fmt.Sprintf(`{"id":"job-%02d","name":"Job %d","kind":"webhook","config":{"url":"http://127.0.0.1:1/"},"trigger":"cron","hour":%d,"minute":%d}`, i, i, i%24, i)
 		if rec := serve(h, "POST", "/api/scheduler/jobs", body); rec.Code != 201 {

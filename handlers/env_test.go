@@ -10,11 +10,13 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"switchboard/ai"
 	"switchboard/handlers"
+	"switchboard/hub"
 	"switchboard/models"
 	"switchboard/scheduler"
 	"switchboard/secrets"
@@ -29,6 +31,7 @@ type env struct {
 	srv   *httptest.Server
 	store *models.Store
 	sched *scheduler.Service
+	hub   *hub.Hub
 }
 
 func newEnv(t *testing.T, builtins []scheduler.Builtin, opts ...scheduler.Option) *env {
@@ -37,7 +40,15 @@ func newEnv(t *testing.T, builtins []scheduler.Builtin, opts ...scheduler.Option
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := models.OpenSQLite(filepath.Join(t.TempDir(), "api.db"), models.WithCipher(box))
+	h := hub.New(256, 1024, 1)
+	var loc atomic.Pointer[time.Location]
+	loc.Store(time.UTC)
+	store, err := models.OpenSQLite(filepath.Join(t.TempDir(), "api.db"), models.WithCipher(box), models.WithChangeHook(func(c models.Change) {
+		name, data, err := handlers.ChangeEventJSON(c, loc.Load())
+		if err == nil {
+			_, _ = h.Publish(name, data, nil)
+		}
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,6 +57,13 @@ func newEnv(t *testing.T, builtins []scheduler.Builtin, opts ...scheduler.Option
 	if err != nil {
 		t.Fatal(err)
 	}
+	loc.Store(sched.Location())
+	sched.Subscribe(func(e scheduler.Event) {
+		name, data, err := handlers.JobEventJSON(e, sched.Location())
+		if err == nil {
+			_, _ = h.Publish(name, data, nil)
+		}
+	})
 	for _, b := range builtins {
 		if err := sched.Register(b); err != nil {
 			t.Fatal(err)
@@ -54,15 +72,17 @@ func newEnv(t *testing.T, builtins []scheduler.Builtin, opts ...scheduler.Option
 	if err := sched.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(handlers.New(store, sched, ai.NewClient(nil, 5*time.Second), log, handlers.Config{APIToken: testToken}).Routes())
+	deps := handlers.Deps{Store: store, Scheduler: sched, Hub: h, AI: ai.NewClient(nil, 5*time.Second), Log: log}
+	srv := httptest.NewServer(handlers.New(deps, handlers.Config{APIToken: testToken}).Routes())
 	t.Cleanup(func() {
+		h.Close()
 		srv.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = sched.Close(ctx)
 		store.Close()
 	})
-	return &env{t: t, srv: srv, store: store, sched: sched}
+	return &env{t: t, srv: srv, store: store, sched: sched, hub: h}
 }
 
 // do sends a request with the test token and decodes the JSON answer.

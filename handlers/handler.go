@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"time"
 
+	"switchboard/hub"
 	"switchboard/models"
 	"switchboard/scheduler"
 )
@@ -25,6 +26,19 @@ type Config struct {
 	// APIToken, when set, is accepted as a bearer token besides the tokens
 	// stored in the database.
 	APIToken string
+	// StreamMaxAge ends a live stream after about this long (plus up to a
+	// sixth of it at random), so that after a restart clients spread their
+	// reconnects. Zero means 30 minutes.
+	StreamMaxAge time.Duration
+}
+
+// Deps are the services the handlers use.
+type Deps struct {
+	Store     *models.Store
+	Scheduler *scheduler.Service
+	Hub       *hub.Hub
+	AI        Completer
+	Log       *slog.Logger
 }
 
 // Handler serves every route. Its dependencies are explicit; it holds no
@@ -32,14 +46,18 @@ type Config struct {
 type Handler struct {
 	store *models.Store
 	sched *scheduler.Service
+	hub   *hub.Hub
 	ai    Completer
 	log   *slog.Logger
 	cfg   Config
 }
 
 // New builds the handler.
-func New(store *models.Store, sched *scheduler.Service, ai Completer, log *slog.Logger, cfg Config) *Handler {
-	return &Handler{store: store, sched: sched, ai: ai, log: log, cfg: cfg}
+func New(d Deps, cfg Config) *Handler {
+	if cfg.StreamMaxAge == 0 {
+		cfg.StreamMaxAge = 30 * time.Minute
+	}
+	return &Handler{store: d.Store, sched: d.Scheduler, hub: d.Hub, ai: d.AI, log: d.Log, cfg: cfg}
 }
 
 // httpError is an error with its place in api.md: status, code and a

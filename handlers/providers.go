@@ -41,6 +41,10 @@ func (h *Handler) providerList(ctx context.Context) ([]providerBody, error) {
 	if err != nil {
 		return nil, err
 	}
+	return providersJSON(rows, h.sched.Location()), nil
+}
+
+func providersJSON(rows []models.AIProvider, loc *time.Location) []providerBody {
 	byName := map[string]models.AIProvider{}
 	for _, p := range rows {
 		byName[p.Provider] = p
@@ -52,7 +56,7 @@ func (h *Handler) providerList(ctx context.Context) ([]providerBody, error) {
 		if row, ok := byName[p.Name]; ok {
 			id, masked, model, base := row.ID, row.MaskedKey(), row.Model, row.BaseURL
 			b.Configured, b.ID, b.APIKeyMasked, b.Model, b.BaseURL, b.IsActive = true, &id, &masked, &model, &base, row.IsActive
-			b.UpdatedAt = formatTimePtr(&row.UpdatedAt, h.sched.Location())
+			b.UpdatedAt = formatTimePtr(&row.UpdatedAt, loc)
 			b.Status = "configured"
 			if row.IsActive {
 				b.Status = "active"
@@ -60,7 +64,17 @@ func (h *Handler) providerList(ctx context.Context) ([]providerBody, error) {
 		}
 		out = append(out, b)
 	}
-	return out, nil
+	return out
+}
+
+// activeProviderID is the id of the active provider, or nil.
+func activeProviderID(ps []providerBody) *int64 {
+	for _, p := range ps {
+		if p.IsActive {
+			return p.ID
+		}
+	}
+	return nil
 }
 
 func positiveInt(q map[string][]string, name string, def, max int) (int, error) {

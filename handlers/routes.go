@@ -32,6 +32,8 @@ func (h *Handler) Routes() http.Handler {
 	api.HandleFunc("DELETE /api/settings/ai-provider/{id}", h.api(h.handleProviderDelete))
 	api.HandleFunc("POST /api/settings/ai-provider/{name}/test", h.api(h.handleProviderTest))
 
+	api.HandleFunc("GET /api/stream", h.api(h.handleStream))
+
 	api.HandleFunc("/api/", h.api(h.handleNotFound))
 
 	mux := http.NewServeMux()

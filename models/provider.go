@@ -97,7 +97,17 @@ func (s *Store) OpenKey(p AIProvider) (string, error) {
 // transaction.
 func (s *Store) UpsertProvider(ctx context.Context, in ProviderInput) (AIProvider, error) {
 	var p AIProvider
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.committed(ctx, ChangeProviders, func() (Change, error) { return Change{}, s.upsertProvider(ctx, in, &p) })
+	if err != nil {
+		return AIProvider{}, err
+	}
+	return s.ProviderByID(ctx, p.ID)
+}
+
+func (s *Store) upsertProvider(ctx context.Context, in ProviderInput, out *AIProvider) error {
+	var p AIProvider
+	defer func() { *out = p }()
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		now := s.now().UTC()
 		err := tx.Where("provider = ?", in.Provider).Take(&p).Error
 		exists := err == nil
@@ -126,10 +136,6 @@ func (s *Store) UpsertProvider(ctx context.Context, in ProviderInput) (AIProvide
 		}
 		return nil
 	})
-	if err != nil {
-		return AIProvider{}, err
-	}
-	return s.ProviderByID(ctx, p.ID)
 }
 
 // activate switches the active provider inside tx: deactivate the others,
@@ -158,20 +164,24 @@ func activate(tx *gorm.DB, id int64) error {
 // ActivateProvider makes provider id the only active one; an unknown id is
 // ErrNotFound and changes nothing.
 func (s *Store) ActivateProvider(ctx context.Context, id int64) error {
-	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return activate(tx, id) })
+	return s.committed(ctx, ChangeProviders, func() (Change, error) {
+		return Change{}, s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return activate(tx, id) })
+	})
 }
 
 // DeleteProvider removes a provider; deleting the active one leaves none
 // active.
 func (s *Store) DeleteProvider(ctx context.Context, id int64) error {
-	res := s.w.WithContext(ctx).Delete(&AIProvider{}, "id = ?", id)
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return s.committed(ctx, ChangeProviders, func() (Change, error) {
+		res := s.w.WithContext(ctx).Delete(&AIProvider{}, "id = ?", id)
+		if res.Error != nil {
+			return Change{}, res.Error
+		}
+		if res.RowsAffected == 0 {
+			return Change{}, ErrNotFound
+		}
+		return Change{}, nil
+	})
 }
 
 // ListProviders returns every configured provider.

@@ -136,15 +136,17 @@ func (s *Store) ListSettings(ctx context.Context) (map[string]Setting, error) {
 // transaction after the write; its error rolls the write back.
 func (s *Store) SetSetting(ctx context.Context, key, value string, apply func() error) (Setting, error) {
 	st := Setting{Key: key, Value: value, UpdatedAt: s.now().UTC()}
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		err := tx.Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "key"}},
-			DoUpdates: clause.AssignmentColumns([]string{"value", "updated_at"}),
-		}).Create(&st).Error
-		if err != nil || apply == nil {
-			return err
-		}
-		return apply()
+	err := s.committed(ctx, ChangeSetting, func() (Change, error) {
+		return Change{Key: key, Value: value}, s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			err := tx.Clauses(clause.OnConflict{
+				Columns:   []clause.Column{{Name: "key"}},
+				DoUpdates: clause.AssignmentColumns([]string{"value", "updated_at"}),
+			}).Create(&st).Error
+			if err != nil || apply == nil {
+				return err
+			}
+			return apply()
+		})
 	})
 	return st, err
 }

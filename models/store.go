@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -23,7 +24,9 @@ type Store struct {
 	w   *gorm.DB // the writer: one connection, so writers queue in Go, FIFO
 	now func() time.Time
 
-	cipher Cipher
+	cipher   Cipher
+	onChange func(Change)
+	pubMu    sync.Mutex // orders change reports as their commits
 }
 
 // Option configures a Store.

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"switchboard/handlers"
+	"switchboard/hub"
 	"switchboard/models"
 	"switchboard/scheduler"
 )
@@ -189,7 +190,7 @@ func startServer(dbPath string) (string, func(), error) {
 	if err != nil {
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: handlers.New(store, sched, nil, log, handlers.Config{APIToken: token}).Routes(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: handlers.New(handlers.Deps{Store: store, Scheduler: sched, Hub: hub.New(256, 1024, 1), Log: log}, handlers.Config{APIToken: token}).Routes(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	url := "http://" + ln.Addr().String()
 	c := &http.Client{Timeout: 10 * time.Second}

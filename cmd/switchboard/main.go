@@ -18,6 +18,7 @@ import (
 
 	"switchboard/ai"
 	"switchboard/handlers"
+	"switchboard/hub"
 	"switchboard/models"
 	"switchboard/scheduler"
 	"switchboard/secrets"
@@ -51,7 +52,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	store, err := models.OpenSQLite(cfg.dbPath, models.WithCipher(box))
+	events := hub.New(256, 4096, uint64(time.Now().UnixMicro()))
+	var sched *scheduler.Service // the change hook runs only after it is set
+	store, err := models.OpenSQLite(cfg.dbPath, models.WithCipher(box), models.WithChangeHook(func(c models.Change) {
+		publish(events, log)(handlers.ChangeEventJSON(c, sched.Location()))
+	}))
 	if err != nil {
 		return err
 	}
@@ -64,10 +69,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	} else if !errors.Is(err, models.ErrNotFound) {
 		return err
 	}
-	sched, err := scheduler.New(store, tz, scheduler.WithLogger(log), scheduler.WithPromptRunner(promptRunner(store, aiClient)))
+	sched, err = scheduler.New(store, tz, scheduler.WithLogger(log), scheduler.WithPromptRunner(promptRunner(store, aiClient)))
 	if err != nil {
 		return err
 	}
+	sched.Subscribe(func(e scheduler.Event) {
+		publish(events, log)(handlers.JobEventJSON(e, sched.Location()))
+	})
 	if err := sched.Register(pruneJob(store)); err != nil {
 		return err
 	}
@@ -96,7 +104,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	srv := &http.Server{
-		Handler:           handlers.New(store, sched, aiClient, log, handlers.Config{APIToken: cfg.apiToken}).Routes(),
+		Handler: handlers.New(handlers.Deps{Store: store, Scheduler: sched, Hub: events, AI: aiClient, Log: log},
+			handlers.Config{APIToken: cfg.apiToken}).Routes(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
@@ -113,6 +122,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
+	events.Close() // ends every live stream, so Shutdown need not wait on them
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
 	"switchboard/ai"
+	"switchboard/hub"
 	"switchboard/models"
 	"switchboard/scheduler"
 )
@@ -38,6 +40,19 @@ func promptRunner(store *models.Store, client *ai.Client) scheduler.PromptRunner
 		res := scheduler.PromptResult{Provider: p.Provider, Model: model}
 		res.Text, err = client.Complete(ctx, ai.Request{Provider: p.Provider, APIKey: key, Model: model, BaseURL: p.BaseURL, Prompt: cfg.Prompt})
 		return res, err
+	}
+}
+
+// publish returns a function that hands a rendered event to the hub,
+// logging (never failing on) an event the hub refuses.
+func publish(h *hub.Hub, log *slog.Logger) func(name string, data []byte, err error) {
+	return func(name string, data []byte, err error) {
+		if err == nil {
+			_, err = h.Publish(name, data, nil)
+		}
+		if err != nil {
+			log.Warn("event not published", "event", name, "err", err)
+		}
 	}
 }
 
