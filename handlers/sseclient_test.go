@@ -1,0 +1,119 @@
+package handlers_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+type sseEvent struct{ id, name, data string }
+
+// sseClient reads a stream and parses it strictly: any line that is not a
+// known field, a comment or a blank line is an error.
+type sseClient struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu     sync.Mutex
+	events []sseEvent
+	err    error
+}
+
+func (e *env) connect(t *testing.T, client *http.Client, lastID string) *sseClient {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+"/api/stream", nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+		cancel()
+		t.Fatalf("stream: got %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	c := &sseClient{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		defer resp.Body.Close()
+		r := bufio.NewReaderSize(resp.Body, 1<<16)
+		var cur sseEvent
+		var data []string
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			line = strings.TrimSuffix(line, "\n")
+			switch {
+			case line == "":
+				if cur.name != "" || len(data) > 0 {
+					cur.data = strings.Join(data, "\n")
+					c.mu.Lock()
+					c.events = append(c.events, cur)
+					c.mu.Unlock()
+				}
+				cur, data = sseEvent{}, nil
+			case strings.HasPrefix(line, ":"):
+			case strings.HasPrefix(line, "id: "):
+				cur.id = line[4:]
+			case strings.HasPrefix(line, "event: "):
+				cur.name = line[7:]
+			case strings.HasPrefix(line, "data: "):
+				data = append(data, line[6:])
+			case strings.HasPrefix(line, "retry: "):
+			default:
+				c.mu.Lock()
+				c.err = fmt.Errorf("malformed SSE line %q", line)
+				c.mu.Unlock()
+				return
+			}
+		}
+	}()
+	return c
+}
+
+func (c *sseClient) close() {
+	c.cancel()
+	<-c.done
+}
+
+func (c *sseClient) snapshot() []sseEvent {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]sseEvent(nil), c.events...)
+}
+
+func (c *sseClient) failure() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// waitEvents waits until cond holds for the events received so far.
+func (c *sseClient) waitEvents(t *testing.T, what string, cond func([]sseEvent) bool) []sseEvent {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		evs := c.snapshot()
+		if err := c.failure(); err != nil {
+			t.Fatal(err)
+		}
+		if cond(evs) {
+			return evs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s (have %d events)", what, len(evs))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

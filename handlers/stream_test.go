@@ -1,0 +1,281 @@
+package handlers_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+func streamClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{DisableKeepAlives: true, MaxConnsPerHost: 0}}
+}
+
+// applyEvents folds a stream into a view of the jobs: the snapshot, then
+// every job_updated and job_deleted.
+func applyEvents(t *testing.T, evs []sseEvent) map[string]string {
+	t.Helper()
+	view := map[string]string{}
+	for _, ev := range evs {
+		switch ev.name {
+		case "snapshot":
+			var snap struct{ Jobs []json.RawMessage }
+			if err := json.Unmarshal([]byte(ev.data), &snap); err != nil {
+				t.Fatal(err)
+			}
+			view = map[string]string{}
+			for _, raw := range snap.Jobs {
+				var j struct{ ID string }
+				json.Unmarshal(raw, &j)
+				view[j.ID] = canonical(t, raw)
+			}
+		case "job_updated":
+			var j struct{ ID string }
+			json.Unmarshal([]byte(ev.data), &j)
+			view[j.ID] = canonical(t, []byte(ev.data))
+		case "job_deleted":
+			var d struct {
+				JobID string `json:"job_id"`
+			}
+			json.Unmarshal([]byte(ev.data), &d)
+			delete(view, d.JobID)
+		}
+	}
+	return view
+}
+
+func canonical(t *testing.T, raw []byte) string {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatalf("event data is not JSON: %s", raw)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func (e *env) apiView(t *testing.T) map[string]string {
+	_, raw := e.doRaw("GET", "/api/scheduler/jobs", "", map[string]string{"Authorization": "Bearer " + testToken})
+	var m struct{ Jobs []json.RawMessage }
+	json.Unmarshal(raw, &m)
+	view := map[string]string{}
+	for _, r := range m.Jobs {
+		var j struct{ ID string }
+		json.Unmarshal(r, &j)
+		view[j.ID] = canonical(t, r)
+	}
+	return view
+}
+
+func TestHTTPAcceptanceStreamEveryChangeOnceInOrder(t *testing.T) {
+	e := newEnv(t, nil)
+	for i := range 10 {
+		e.createWebhook(fmt.Sprintf("job-%d", i), `"trigger":"interval","minutes":30`)
+	}
+	client := streamClient()
+	clients := make([]*sseClient, 100)
+	for i := range clients {
+		clients[i] = e.connect(t, client, "")
+		defer clients[i].close()
+	}
+	var start uint64
+	for _, c := range clients {
+		evs := c.waitEvents(t, "snapshot", func(evs []sseEvent) bool { return len(evs) > 0 })
+		if evs[0].name != "snapshot" {
+			t.Fatalf("first event %q, want snapshot", evs[0].name)
+		}
+		start, _ = strconv.ParseUint(evs[0].id, 10, 64)
+	}
+	auth := map[string]string{"Authorization": "Bearer " + testToken}
+	barrier := make(chan struct{})
+	var wg sync.WaitGroup
+	var bad atomic.Int64
+	for g := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-barrier
+			for i := range 20 {
+				job := fmt.Sprintf("job-%d", (g+i)%10)
+				var status int
+				switch i % 5 {
+				case 0:
+					status, _ = e.doRaw("PUT", "/api/scheduler/jobs/"+job+"/schedule", fmt.Sprintf(`{"trigger":"interval","minutes":%d}`, 100*g+i+1), auth)
+				case 1:
+					status, _ = e.doRaw("POST", "/api/scheduler/jobs/"+job+"/pause", fmt.Sprintf(`{"reason":"r%d-%d"}`, g, i), auth)
+				case 2:
+					status, _ = e.doRaw("POST", "/api/scheduler/jobs/"+job+"/resume", "", auth)
+				case 3:
+					status, _ = e.doRaw("PUT", "/api/scheduler/jobs/"+job, fmt.Sprintf(`{"name":"n%d-%d"}`, g, i), auth)
+				case 4:
+					status, _ = e.doRaw("PUT", "/api/settings/ui.counter", fmt.Sprintf(`{"value":"%d-%d"}`, g, i), auth)
+				}
+				if status != 200 {
+					bad.Add(1)
+				}
+			}
+		}()
+	}
+	close(barrier)
+	wg.Wait()
+	if bad.Load() != 0 {
+		t.Fatalf("%d changes failed", bad.Load())
+	}
+	last := e.hub.Stats().LastID
+	if last-start < 150 {
+		t.Fatalf("only %d events for 200 changes", last-start)
+	}
+	want := e.apiView(t)
+	var first []string
+	for n, c := range clients {
+		evs := c.waitEvents(t, "every event", func(evs []sseEvent) bool {
+			id, _ := strconv.ParseUint(evs[len(evs)-1].id, 10, 64)
+			return id >= last
+		})
+		var ids []string
+		for i, ev := range evs[1:] {
+			if ev.name == "heartbeat" {
+				continue
+			}
+			if want := strconv.FormatUint(start+uint64(i)+1, 10); ev.id != want {
+				t.Fatalf("client %d: event %d has id %s, want %s: every event once, in order", n, i, ev.id, want)
+			}
+			ids = append(ids, ev.id)
+		}
+		if first == nil {
+			first = ids
+		} else if fmt.Sprint(ids) != fmt.Sprint(first) {
+			t.Fatalf("client %d saw another sequence of events", n)
+		}
+		if got := applyEvents(t, evs); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("client %d: final view differs from GET /api/scheduler/jobs", n)
+		}
+	}
+}
+
+func TestHTTPAcceptanceSlowClientIsDropped(t *testing.T) {
+	e := newEnv(t, nil)
+	e.createWebhook("j", `"trigger":"interval","minutes":30`)
+	fast := e.connect(t, streamClient(), "")
+	defer fast.close()
+	fast.waitEvents(t, "snapshot", func(evs []sseEvent) bool { return len(evs) > 0 })
+
+	// A client that sends its request and then never reads.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /api/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", testToken)
+	waitFor(t, "two subscribers", func() bool { return e.hub.Stats().Subscribers == 2 })
+
+	payload := []byte(`"` + strings.Repeat("x", 60<<10) + `"`)
+	for i := range 400 {
+		if _, err := e.hub.Publish("bulk", payload, nil); err != nil {
+			t.Fatal(err)
+		}
+		fast.waitEvents(t, "bulk event", func(evs []sseEvent) bool { return len(evs) >= i+2 })
+		if e.hub.Stats().SlowDisconnects == 1 {
+			break
+		}
+	}
+	if st := e.hub.Stats(); st.SlowDisconnects != 1 || st.Subscribers != 1 {
+		t.Fatalf("hub: %+v, want the silent client dropped and the fast one kept", st)
+	}
+	// The dropped client comes back to a snapshot equal to the current state.
+	e.do("POST", "/api/scheduler/jobs/j/pause", "")
+	again := e.connect(t, streamClient(), "")
+	defer again.close()
+	evs := again.waitEvents(t, "snapshot", func(evs []sseEvent) bool { return len(evs) > 0 })
+	if evs[0].name != "snapshot" || fmt.Sprint(applyEvents(t, evs[:1])) != fmt.Sprint(e.apiView(t)) {
+		t.Fatal("reconnect snapshot differs from the current state")
+	}
+}
+
+func TestHTTPAcceptanceNoLeaks(t *testing.T) {
+	e := newEnv(t, nil)
+	client := streamClient()
+	warm := e.connect(t, client, "")
+	warm.waitEvents(t, "snapshot", func(evs []sseEvent) bool { return len(evs) > 0 })
+	warm.close()
+	waitFor(t, "no subscribers", func() bool { return e.hub.Stats().Subscribers == 0 })
+	base := runtime.NumGoroutine()
+	sem := make(chan struct{}, 50)
+	var wg sync.WaitGroup
+	for range 1000 {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			c := e.connect(t, client, "")
+			c.waitEvents(t, "snapshot", func(evs []sseEvent) bool { return len(evs) > 0 })
+			c.close()
+		}()
+	}
+	wg.Wait()
+	waitFor(t, "subscribers and goroutines back to the start", func() bool {
+		return e.hub.Stats().Subscribers == 0 && runtime.NumGoroutine() <= base+2
+	})
+}
+
+func TestHTTPAcceptanceFramingAndHugeEvents(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.connect(t, streamClient(), "")
+	defer c.close()
+	c.waitEvents(t, "snapshot", func(evs []sseEvent) bool { return len(evs) > 0 })
+	if _, err := e.hub.Publish("huge", bytes.Repeat([]byte("h"), 64<<10+1), nil); err == nil {
+		t.Fatal("a payload over 64 KiB was published")
+	}
+	evil := "line one\n\nevent: evil\r\ndata: injected\rid: 1"
+	if _, err := e.hub.Publish("note", []byte(evil), nil); err != nil {
+		t.Fatal(err)
+	}
+	status, _ := e.do("PUT", "/api/settings/ui.note", `{"value":"multi\nline\n\nvalue"}`)
+	if status != 200 {
+		t.Fatal(status)
+	}
+	evs := c.waitEvents(t, "both events", func(evs []sseEvent) bool { return len(evs) >= 3 })
+	if evs[1].name != "note" || evs[1].data != strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(evil) {
+		t.Fatalf("note event: %+v", evs[1])
+	}
+	var set map[string]string
+	if evs[2].name != "setting_changed" || json.Unmarshal([]byte(evs[2].data), &set) != nil || set["value"] != "multi\nline\n\nvalue" {
+		t.Fatalf("setting event: %+v", evs[2])
+	}
+	for _, ev := range evs {
+		if ev.name == "evil" || ev.name == "huge" {
+			t.Fatalf("framing broken: got event %q", ev.name)
+		}
+	}
+}
+
+func TestStreamResumesFromLastEventID(t *testing.T) {
+	e := newEnv(t, nil)
+	e.createWebhook("j", `"trigger":"interval","minutes":30`)
+	c := e.connect(t, streamClient(), "")
+	evs := c.waitEvents(t, "snapshot", func(evs []sseEvent) bool { return len(evs) > 0 })
+	c.close()
+	e.do("POST", "/api/scheduler/jobs/j/pause", "")
+	e.do("POST", "/api/scheduler/jobs/j/resume", "")
+	again := e.connect(t, streamClient(), evs[0].id)
+	defer again.close()
+	got := again.waitEvents(t, "two missed events", func(evs []sseEvent) bool { return len(evs) >= 2 })
+	if got[0].name != "job_updated" || got[1].name != "job_updated" {
+		t.Fatalf("resume: got %q %q, want the two missed job_updated events and no snapshot", got[0].name, got[1].name)
+	}
+	fresh := e.connect(t, streamClient(), "999999999999")
+	defer fresh.close()
+	if got := fresh.waitEvents(t, "snapshot", func(evs []sseEvent) bool { return len(evs) > 0 }); got[0].name != "snapshot" {
+		t.Fatalf("unknown Last-Event-ID: got %q, want a snapshot", got[0].name)
+	}
+	if status, _ := e.doRaw("GET", "/api/stream", "", nil); status != 401 {
+		t.Fatalf("stream without a token: got %d, want 401", status)
+	}
+}
