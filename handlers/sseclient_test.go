@@ -114,6 +114,6 @@ func (c *sseClient) waitEvents(t *testing.T, what string, cond func([]sseEvent) 
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s (have %d events)", what, len(evs))
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(time.Millisecond)
 	}
 }

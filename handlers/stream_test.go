@@ -131,12 +131,13 @@ func TestHTTPAcceptanceStreamEveryChangeOnceInOrder(t *testing.T) {
 	if last-start < 150 {
 		t.Fatalf("only %d events for 200 changes", last-start)
 	}
-	want := e.apiView(t)
+	// Job events leave through the scheduler's dispatcher, a moment after
+	// the answers: wait until each client's view matches the API.
+	want := fmt.Sprint(e.apiView(t))
 	var first []string
 	for n, c := range clients {
-		evs := c.waitEvents(t, "every event", func(evs []sseEvent) bool {
-			id, _ := strconv.ParseUint(evs[len(evs)-1].id, 10, 64)
-			return id >= last
+		evs := c.waitEvents(t, "every event and the final view", func(evs []sseEvent) bool {
+			return fmt.Sprint(applyEvents(t, evs)) == want
 		})
 		var ids []string
 		for i, ev := range evs[1:] {
@@ -148,13 +149,13 @@ func TestHTTPAcceptanceStreamEveryChangeOnceInOrder(t *testing.T) {
 			}
 			ids = append(ids, ev.id)
 		}
+		if got, _ := strconv.ParseUint(ids[len(ids)-1], 10, 64); got < last {
+			t.Fatalf("client %d: last event %d, want at least %d", n, got, last)
+		}
 		if first == nil {
 			first = ids
-		} else if fmt.Sprint(ids) != fmt.Sprint(first) {
+		} else if fmt.Sprint(ids[:min(len(ids), len(first))]) != fmt.Sprint(first[:min(len(ids), len(first))]) {
 			t.Fatalf("client %d saw another sequence of events", n)
-		}
-		if got := applyEvents(t, evs); fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Fatalf("client %d: final view differs from GET /api/scheduler/jobs", n)
 		}
 	}
 }
@@ -176,7 +177,9 @@ func TestHTTPAcceptanceSlowClientIsDropped(t *testing.T) {
 	waitFor(t, "two subscribers", func() bool { return e.hub.Stats().Subscribers == 2 })
 
 	payload := []byte(`"` + strings.Repeat("x", 60<<10) + `"`)
-	for i := range 400 {
+	// Loopback socket buffers hold megabytes: publish until the silent
+	// client's handler is stuck and its hub buffer overflows.
+	for i := range 3000 {
 		if _, err := e.hub.Publish("bulk", payload, nil); err != nil {
 			t.Fatal(err)
 		}
