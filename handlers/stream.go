@@ -84,6 +84,8 @@ func (h *Handler) handleStream(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 	}
+	// An idle stream must not keep its snapshot (kilobytes) alive.
+	first, replay = nil, nil
 	maxAge := h.cfg.StreamMaxAge + rand.N(h.cfg.StreamMaxAge/6+1)
 	age := time.NewTimer(maxAge)
 	defer age.Stop()
