@@ -285,6 +285,39 @@ func TestHTTPAcceptanceConcurrentProviders(t *testing.T) {
 	if bad.Load() != 0 || sawTwo.Load() != 0 || activeCount(e.providers()) != 1 || reads.Load() == 0 {
 		t.Fatalf("%d failures; readers saw two active %d times in %d reads", bad.Load(), sawTwo.Load(), reads.Load())
 	}
+	// Deleting every provider while readers poll: no errors, never two active.
+	start = make(chan struct{})
+	done = make(chan struct{})
+	var readErrs atomic.Int64
+	for range 10 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			<-start
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				status, raw := e.doRaw("GET", "/api/settings/ai-providers", "", auth)
+				if status != 200 || strings.Count(string(raw), `"is_active":true`) > 1 || strings.Contains(string(raw), `"api_key_masked":"****"`) {
+					readErrs.Add(1)
+				}
+			}
+		}()
+	}
+	close(start)
+	for _, id := range ids {
+		if status, _ := e.doRaw("DELETE", fmt.Sprintf("/api/settings/ai-provider/%d", int(id)), "", auth); status != 200 {
+			bad.Add(1)
+		}
+	}
+	close(done)
+	readers.Wait()
+	if bad.Load() != 0 || readErrs.Load() != 0 || activeCount(e.providers()) != 0 {
+		t.Fatalf("delete under reads: %d failures, %d bad reads", bad.Load(), readErrs.Load())
+	}
 	// Concurrent writes of one setting.
 	for i := range 10 {
 		wg.Add(1)

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // plainCipher is a stand-in for secrets.Box that still never stores the
@@ -316,5 +317,25 @@ func TestSettingsValidation(t *testing.T) {
 		if (err == nil) != tt.ok || (tt.ok && got != tt.want) {
 			t.Errorf("ValidateSetting(%q, %.20q) = %q, %v; want ok=%v %q", tt.key, tt.value, got, err, tt.ok, tt.want)
 		}
+	}
+}
+
+func TestPruneRuns(t *testing.T) {
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	for _, r := range []JobRun{
+		{JobID: "a", JobName: "A", Source: SourceSchedule, Status: StatusSuccess, StartedAt: now.AddDate(0, 0, -40)},
+		{JobID: "a", JobName: "A", Source: SourceSchedule, Status: StatusRunning, StartedAt: now.AddDate(0, 0, -40)},
+		{JobID: "a", JobName: "A", Source: SourceSchedule, Status: StatusError, StartedAt: now.AddDate(0, 0, -10)},
+	} {
+		if _, err := s.InsertFinishedRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.PruneRuns(ctx, now.AddDate(0, 0, -30))
+	_, total, _ := s.ListRuns(ctx, RunFilter{})
+	if err != nil || n != 1 || total != 2 {
+		t.Fatalf("pruned %d (%v), %d left: want the one finished run older than 30 days gone", n, err, total)
 	}
 }
