@@ -16,6 +16,7 @@ import (
 	"switchboard/hub"
 	"switchboard/models"
 	"switchboard/scheduler"
+	"switchboard/static"
 )
 
 // maxBody is the largest request body accepted.
@@ -39,17 +40,19 @@ type Deps struct {
 	Hub       *hub.Hub
 	AI        Completer
 	Log       *slog.Logger
+	Assets    *static.Assets // nil serves no static files
 }
 
 // Handler serves every route. Its dependencies are explicit; it holds no
 // other state.
 type Handler struct {
-	store *models.Store
-	sched *scheduler.Service
-	hub   *hub.Hub
-	ai    Completer
-	log   *slog.Logger
-	cfg   Config
+	store  *models.Store
+	sched  *scheduler.Service
+	hub    *hub.Hub
+	ai     Completer
+	log    *slog.Logger
+	cfg    Config
+	assets http.Handler
 }
 
 // New builds the handler.
@@ -57,7 +60,11 @@ func New(d Deps, cfg Config) *Handler {
 	if cfg.StreamMaxAge == 0 {
 		cfg.StreamMaxAge = 30 * time.Minute
 	}
-	return &Handler{store: d.Store, sched: d.Scheduler, hub: d.Hub, ai: d.AI, log: d.Log, cfg: cfg}
+	h := &Handler{store: d.Store, sched: d.Scheduler, hub: d.Hub, ai: d.AI, log: d.Log, cfg: cfg, assets: http.NotFoundHandler()}
+	if d.Assets != nil {
+		h.assets = d.Assets
+	}
+	return h
 }
 
 // httpError is an error with its place in api.md: status, code and a

@@ -38,6 +38,7 @@ func (h *Handler) Routes() http.Handler {
 
 	mux := http.NewServeMux()
 	mux.Handle("/api/", h.requireAPIAuth(api))
+	mux.Handle("GET /static/", h.assets)
 	mux.HandleFunc("GET /healthz", h.handleHealthz)
 	mux.HandleFunc("GET /readyz", h.handleReadyz)
 

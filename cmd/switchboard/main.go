@@ -22,6 +22,7 @@ import (
 	"switchboard/models"
 	"switchboard/scheduler"
 	"switchboard/secrets"
+	"switchboard/static"
 )
 
 func main() {
@@ -99,12 +100,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 
+	assets, err := static.New()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler: handlers.New(handlers.Deps{Store: store, Scheduler: sched, Hub: events, AI: aiClient, Log: log},
+		Handler: handlers.New(handlers.Deps{Store: store, Scheduler: sched, Hub: events, AI: aiClient, Log: log, Assets: assets},
 			handlers.Config{APIToken: cfg.apiToken}).Routes(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

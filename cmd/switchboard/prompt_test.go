@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"switchboard/static"
 )
 
 func TestPromptJobRunsOnActiveProviderAndKeysStaySecret(t *testing.T) {
@@ -87,4 +89,21 @@ func waitRun(t *testing.T, s server, jobID string, runID any, want string) map[s
 	}
 	t.Fatalf("run %v of %s did not finish", runID, jobID)
 	return nil
+}
+
+func TestStaticAssetsArePublic(t *testing.T) {
+	s := startServer(t, filepath.Join(t.TempDir(), "sb.db"), map[string]string{"SWITCHBOARD_API_TOKEN": "static-token-1234"})
+	assets, err := static.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(s.url + assets.URL("vendor/htmx-2.0.11.min.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "htmx") || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+		t.Fatalf("htmx: got %d, %d bytes, %q", resp.StatusCode, len(body), resp.Header.Get("Cache-Control"))
+	}
 }
