@@ -44,10 +44,12 @@ func newEnv(t *testing.T, builtins []scheduler.Builtin, opts ...scheduler.Option
 	var loc atomic.Pointer[time.Location]
 	loc.Store(time.UTC)
 	store, err := models.OpenSQLite(filepath.Join(t.TempDir(), "api.db"), models.WithCipher(box), models.WithChangeHook(func(c models.Change) {
-		name, data, err := handlers.ChangeEventJSON(c, loc.Load())
-		if err == nil {
-			_, _ = h.Publish(name, data, nil)
+		name, data, html, err := handlers.EncodeChange(c, loc.Load())
+		if err != nil {
+			t.Errorf("encode %s: %v", name, err)
+			return
 		}
+		_, _ = h.Publish(name, data, html)
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -59,10 +61,12 @@ func newEnv(t *testing.T, builtins []scheduler.Builtin, opts ...scheduler.Option
 	}
 	loc.Store(sched.Location())
 	sched.Subscribe(func(e scheduler.Event) {
-		name, data, err := handlers.JobEventJSON(e, sched.Location())
-		if err == nil {
-			_, _ = h.Publish(name, data, nil)
+		name, data, html, err := handlers.EncodeJobEvent(e, sched.Location())
+		if err != nil {
+			t.Errorf("encode %s: %v", name, err)
+			return
 		}
+		_, _ = h.Publish(name, data, html)
 	})
 	for _, b := range builtins {
 		if err := sched.Register(b); err != nil {

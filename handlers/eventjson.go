@@ -40,3 +40,23 @@ func ChangeEventJSON(c models.Change, loc *time.Location) (string, []byte, error
 	data, err := json.Marshal(map[string]any{"providers": ps, "active_provider_id": activeProviderID(ps)})
 	return "provider_changed", data, err
 }
+
+// EncodeJobEvent renders a scheduler event in both wire formats, once.
+func EncodeJobEvent(e scheduler.Event, loc *time.Location) (name string, jsonData, html []byte, err error) {
+	name, jsonData, err = JobEventJSON(e, loc)
+	if err != nil {
+		return name, nil, nil, err
+	}
+	html, err = JobEventHTML(e, loc)
+	return name, jsonData, html, err
+}
+
+// EncodeChange renders a provider or setting change in both wire formats.
+func EncodeChange(c models.Change, loc *time.Location) (name string, jsonData, html []byte, err error) {
+	name, jsonData, err = ChangeEventJSON(c, loc)
+	if err != nil {
+		return name, nil, nil, err
+	}
+	html, err = ChangeEventHTML(c, loc)
+	return name, jsonData, html, err
+}

@@ -38,6 +38,8 @@ func (h *Handler) Routes() http.Handler {
 
 	mux := http.NewServeMux()
 	mux.Handle("/api/", h.requireAPIAuth(api))
+	// Browsers will reach this with a session once the console signs them in.
+	mux.Handle("GET /events", h.requireAPIAuth(h.api(h.handleEvents)))
 	mux.Handle("GET /static/", h.assets)
 	mux.HandleFunc("GET /healthz", h.handleHealthz)
 	mux.HandleFunc("GET /readyz", h.handleReadyz)

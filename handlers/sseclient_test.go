@@ -26,8 +26,13 @@ type sseClient struct {
 
 func (e *env) connect(t *testing.T, client *http.Client, lastID string) *sseClient {
 	t.Helper()
+	return e.connectTo(t, client, "/api/stream", lastID)
+}
+
+func (e *env) connectTo(t *testing.T, client *http.Client, path, lastID string) *sseClient {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+"/api/stream", nil)
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+path, nil)
 	req.Header.Set("Authorization", "Bearer "+testToken)
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"switchboard/hub"
+	"switchboard/views"
 )
 
 const (
@@ -16,8 +17,8 @@ const (
 	writeTimeout   = 10 * time.Second // a stuck peer cannot pin the stream longer
 )
 
-// snapshot is the state a new stream starts from.
-func (h *Handler) snapshot(ctx context.Context) ([]byte, error) {
+// snapshotJSON is the state a new /api/stream starts from.
+func (h *Handler) snapshotJSON(ctx context.Context) ([]byte, error) {
 	jobs, err := h.sched.List(ctx)
 	if err != nil {
 		return nil, err
@@ -42,9 +43,37 @@ func (h *Handler) snapshot(ctx context.Context) ([]byte, error) {
 	})
 }
 
-// handleStream is GET /api/stream: a snapshot (or, with a Last-Event-ID the
-// hub still holds, the events missed), then every change as it commits.
+// snapshotHTML is the state a new /events stream starts from: the whole
+// jobs table body and provider list, as out-of-band swaps.
+func (h *Handler) snapshotHTML(ctx context.Context) ([]byte, error) {
+	jobs, err := h.sched.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	providers, err := h.providerList(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]views.JobRow, len(jobs))
+	for i, j := range jobs {
+		rows[i] = jobRow(j)
+	}
+	return render(views.JobsTableBodyOOB(rows), views.ProviderListOOB(providerItems(providers)))
+}
+
+// handleStream is GET /api/stream, JSON events.
 func (h *Handler) handleStream(w http.ResponseWriter, r *http.Request) error {
+	return h.stream(w, r, hub.JSON, h.snapshotJSON)
+}
+
+// handleEvents is GET /events, the same changes as htmx fragments.
+func (h *Handler) handleEvents(w http.ResponseWriter, r *http.Request) error {
+	return h.stream(w, r, hub.HTML, h.snapshotHTML)
+}
+
+// stream sends a snapshot (or, with a Last-Event-ID the hub still holds,
+// the events missed), then every change as it commits, in one format.
+func (h *Handler) stream(w http.ResponseWriter, r *http.Request, format int, snapshot func(context.Context) ([]byte, error)) error {
 	var last uint64
 	if v := r.Header.Get("Last-Event-ID"); v != "" {
 		last, _ = strconv.ParseUint(v, 10, 64) // a bad id just means "start afresh"
@@ -53,7 +82,7 @@ func (h *Handler) handleStream(w http.ResponseWriter, r *http.Request) error {
 	defer h.hub.Unsubscribe(sub)
 	var first []byte
 	if !resumed {
-		snap, err := h.snapshot(r.Context())
+		snap, err := snapshot(r.Context())
 		if err != nil {
 			return err
 		}
@@ -80,7 +109,7 @@ func (h *Handler) handleStream(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	for _, e := range replay {
-		if f := e.Frame(hub.JSON); f != nil && !send(f) {
+		if f := e.Frame(format); f != nil && !send(f) {
 			return nil
 		}
 	}
@@ -100,7 +129,7 @@ func (h *Handler) handleStream(w http.ResponseWriter, r *http.Request) error {
 		case <-age.C:
 			return nil
 		case e := <-sub.C:
-			if f := e.Frame(hub.JSON); f != nil && !send(f) {
+			if f := e.Frame(format); f != nil && !send(f) {
 				return nil
 			}
 			beat.Reset(heartbeatEvery)

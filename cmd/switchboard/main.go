@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	events := hub.New(256, 4096, uint64(time.Now().UnixMicro()))
 	var sched *scheduler.Service // the change hook runs only after it is set
 	store, err := models.OpenSQLite(cfg.dbPath, models.WithCipher(box), models.WithChangeHook(func(c models.Change) {
-		publish(events, log)(handlers.ChangeEventJSON(c, sched.Location()))
+		publish(events, log)(handlers.EncodeChange(c, sched.Location()))
 	}))
 	if err != nil {
 		return err
@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	sched.Subscribe(func(e scheduler.Event) {
-		publish(events, log)(handlers.JobEventJSON(e, sched.Location()))
+		publish(events, log)(handlers.EncodeJobEvent(e, sched.Location()))
 	})
 	if err := sched.Register(pruneJob(store)); err != nil {
 		return err
