@@ -245,13 +245,22 @@ func TestAcceptanceReentry(t *testing.T) {
 		}
 		listenerDone <- ""
 	})
-	// A scheduled run: gocron calls the body, which calls back into the service.
+	// A scheduled run: gocron calls the body, which calls back into the
+	// service. Ticks that land while it runs are recorded as skipped.
+	scheduledSuccess := func() bool {
+		runs, _, _ := st.ListRuns(context.Background(), models.RunFilter{JobID: "reentrant", Status: models.StatusSuccess})
+		for _, r := range runs {
+			if r.Source == models.SourceSchedule {
+				return true
+			}
+		}
+		return false
+	}
 	waitFor(t, "scheduled run", func() bool {
-		r, ok := lastRun(t, st, "reentrant")
-		if !ok {
+		if _, ok := lastRun(t, st, "reentrant"); !ok {
 			clock.Advance(time.Minute)
 		}
-		return ok && r.Status != models.StatusRunning
+		return scheduledSuccess()
 	})
 	select {
 	case msg := <-listenerDone:
@@ -261,10 +270,10 @@ func TestAcceptanceReentry(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("listener did not finish: deadlock?")
 	}
-	r, _ := lastRun(t, st, "reentrant")
-	if r.Status != models.StatusSuccess || r.Source != models.SourceSchedule {
-		t.Fatalf("scheduled run: got %s/%s (%s), want success/schedule", r.Status, r.Source, r.Error)
-	}
+	waitFor(t, "the listener's resume", func() bool {
+		j, _ := s.Get(context.Background(), "reentrant")
+		return j.Enabled && j.Running == nil
+	})
 	o, _ := s.Get(context.Background(), "other")
 	if o.TriggerArgs != other.ArgsJSON() {
 		t.Fatalf("other job: got %s, want %s", o.TriggerArgs, other.ArgsJSON())
