@@ -79,7 +79,7 @@ func parseSchedule(trigger string, args map[string]json.RawMessage, loc *time.Lo
 		f, err := parseCron(args, loc, future)
 		return Schedule{Trigger: TriggerCron, Cron: f}, err
 	case TriggerInterval:
-		d, err := parseInterval(args)
+		d, err := parseInterval(args, future)
 		return Schedule{Trigger: TriggerInterval, Interval: d}, err
 	case TriggerDate:
 		t, err := parseRunDate(args, loc, now, future)
@@ -296,7 +296,10 @@ func (f CronFields) Crontab() (string, bool) {
 	return strings.Join([]string{sec, min, hour, day, month, dow}, " "), true
 }
 
-func parseInterval(args map[string]json.RawMessage) (time.Duration, error) {
+// parseInterval reads an interval. Input limits each field to 52,560,000;
+// stored schedules are normalised to seconds, which may exceed that (100
+// weeks), so decoding (input false) bounds only the total.
+func parseInterval(args map[string]json.RawMessage, input bool) (time.Duration, error) {
 	units := map[string]time.Duration{
 		"weeks": 7 * 24 * time.Hour, "days": 24 * time.Hour, "hours": time.Hour,
 		"minutes": time.Minute, "seconds": time.Second,
@@ -314,8 +317,11 @@ func parseInterval(args map[string]json.RawMessage) (time.Duration, error) {
 		if !ok {
 			return 0, Invalid(k, "Invalid interval field %q: must be an integer.", k)
 		}
-		if n < 1 || n > 52_560_000 {
+		if n < 1 || (input && n > 52_560_000) {
 			return 0, Invalid(k, "Invalid interval field %q: %d is out of range 1–52,560,000.", k, n)
+		}
+		if time.Duration(n) > MaxInterval/unit {
+			return 0, Invalid(k, "An interval can be at most 100 years.")
 		}
 		// Each term is at most 52,560,000 weeks, far below overflow; the
 		// running total is checked at every step.

@@ -153,3 +153,21 @@ func TestValidateJobID(t *testing.T) {
 		}
 	}
 }
+
+// A long interval is stored as seconds beyond the per-field input limit and
+// must still load back (it once did not: the job would not survive a
+// restart).
+func TestLongIntervalSurvivesStorage(t *testing.T) {
+	trigger, args := parseBody(t, `{"trigger":"interval","weeks":100}`)
+	s, err := ParseSchedule(trigger, args, time.UTC, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := DecodeSchedule(s.Trigger, s.ArgsJSON(), time.UTC)
+	if err != nil || back.Interval != 100*7*24*time.Hour {
+		t.Fatalf("decode %s: got %v, %v", s.ArgsJSON(), back.Interval, err)
+	}
+	if _, err := DecodeSchedule(TriggerInterval, `{"seconds": 9999999999999}`, time.UTC); err == nil {
+		t.Fatal("decoded an interval over 100 years")
+	}
+}
