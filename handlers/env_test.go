@@ -77,10 +77,16 @@ func newEnv(t *testing.T, builtins []scheduler.Builtin, opts ...scheduler.Option
 		t.Fatal(err)
 	}
 	deps := handlers.Deps{Store: store, Scheduler: sched, Hub: h, AI: ai.NewClient(nil, 5*time.Second), Log: log}
-	srv := httptest.NewServer(handlers.New(deps, handlers.Config{APIToken: testToken}).Routes())
+	handler := handlers.New(deps, handlers.Config{APIToken: testToken})
+	srv := httptest.NewServer(handler.Routes())
 	t.Cleanup(func() {
 		h.Close()
 		srv.Close()
+		waitCtx, cancelWait := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancelWait()
+		if err := handler.WaitStreams(waitCtx); err != nil {
+			t.Errorf("live streams still running after the hub closed: %v", err)
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = sched.Close(ctx)

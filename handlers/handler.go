@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"switchboard/hub"
@@ -53,6 +54,8 @@ type Handler struct {
 	log    *slog.Logger
 	cfg    Config
 	assets http.Handler
+
+	streams sync.WaitGroup // taken-over live streams
 }
 
 // New builds the handler.

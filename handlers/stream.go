@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -73,69 +74,143 @@ func (h *Handler) handleEvents(w http.ResponseWriter, r *http.Request) error {
 
 // stream sends a snapshot (or, with a Last-Event-ID the hub still holds,
 // the events missed), then every change as it commits, in one format.
+//
+// An idle stream should cost little: where it can, stream takes the
+// connection over (Hijack) and hands it to a goroutine of its own with a
+// shallow stack, so net/http's per-connection buffers and the deep stack of
+// the request goroutine are freed while the stream lasts. The handler owns
+// that goroutine: WaitStreams waits for it.
 func (h *Handler) stream(w http.ResponseWriter, r *http.Request, format int, snapshot func(context.Context) ([]byte, error)) error {
 	var last uint64
 	if v := r.Header.Get("Last-Event-ID"); v != "" {
 		last, _ = strconv.ParseUint(v, 10, 64) // a bad id just means "start afresh"
 	}
 	sub, replay, resumed, head := h.hub.Subscribe(last)
-	defer h.hub.Unsubscribe(sub)
 	var first []byte
 	if !resumed {
 		snap, err := snapshot(r.Context())
 		if err != nil {
+			h.hub.Unsubscribe(sub)
 			return err
 		}
 		// The snapshot carries the id of the last event before it, so a
 		// reconnect with that id resumes right after it.
 		first = hub.Frame(head, "snapshot", snap)
 	}
+	opening := make([][]byte, 0, len(replay)+2)
+	opening = append(opening, []byte("retry: 3000\n\n"))
+	if first != nil {
+		opening = append(opening, first)
+	}
+	for _, e := range replay {
+		if f := e.Frame(format); f != nil {
+			opening = append(opening, f)
+		}
+	}
+	p := &pump{sub: sub, format: format, opening: opening, maxAge: h.cfg.StreamMaxAge + rand.N(h.cfg.StreamMaxAge/6+1)}
 
 	rc := http.NewResponseController(w)
+	if conn, _, err := rc.Hijack(); err == nil {
+		h.streams.Add(1)
+		go func() {
+			defer h.streams.Done()
+			defer h.hub.Unsubscribe(sub)
+			p.runConn(conn, requestID(r.Context()))
+		}()
+		return nil
+	}
+	// HTTP/2, or a writer that cannot be taken over: stream in place.
+	defer h.hub.Unsubscribe(sub)
 	_ = rc.SetReadDeadline(time.Time{}) // the server's read timeout must not end a stream
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/event-stream")
 	hdr.Set("Cache-Control", "no-store")
 	hdr.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	send := func(frame []byte) bool {
+	p.run(r.Context().Done(), func(frame []byte) bool {
 		_ = rc.SetWriteDeadline(time.Now().Add(writeTimeout))
 		if _, err := w.Write(frame); err != nil {
 			return false
 		}
 		return rc.Flush() == nil
-	}
-	if !send([]byte("retry: 3000\n\n")) || (first != nil && !send(first)) {
+	})
+	return nil
+}
+
+// WaitStreams waits until every taken-over stream has ended (close the hub
+// first) or ctx ends.
+func (h *Handler) WaitStreams(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { h.streams.Wait(); close(done) }()
+	select {
+	case <-done:
 		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	for _, e := range replay {
-		if f := e.Frame(format); f != nil && !send(f) {
-			return nil
+}
+
+// pump moves one subscriber's events to one client.
+type pump struct {
+	sub     *hub.Subscription
+	format  int
+	opening [][]byte // sent first, then dropped: an idle stream keeps no snapshot
+	maxAge  time.Duration
+}
+
+// runConn streams over a taken-over HTTP/1.1 connection: a plain response
+// whose body ends when the connection closes. A small reader notices the
+// client leaving.
+func (p *pump) runConn(conn net.Conn, requestID string) {
+	defer conn.Close()
+	gone := make(chan struct{})
+	go func() {
+		var b [1]byte
+		_, _ = conn.Read(b[:]) // returns when the client closes (or sends junk)
+		close(gone)
+	}()
+	_ = conn.SetDeadline(time.Time{})
+	send := func(frame []byte) bool {
+		_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+		_, err := conn.Write(frame)
+		return err == nil
+	}
+	head := "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n" +
+		"X-Accel-Buffering: no\r\nX-Request-Id: " + requestID + "\r\nConnection: close\r\n\r\n"
+	if send([]byte(head)) {
+		p.run(gone, send)
+	}
+}
+
+// run sends the opening frames, then events and heartbeats, until the
+// client goes, the hub drops the subscriber, or the stream reaches its age.
+func (p *pump) run(gone <-chan struct{}, send func([]byte) bool) {
+	for _, f := range p.opening {
+		if !send(f) {
+			return
 		}
 	}
-	// An idle stream must not keep its snapshot (kilobytes) alive.
-	first, replay = nil, nil
-	maxAge := h.cfg.StreamMaxAge + rand.N(h.cfg.StreamMaxAge/6+1)
-	age := time.NewTimer(maxAge)
+	p.opening = nil
+	age := time.NewTimer(p.maxAge)
 	defer age.Stop()
 	beat := time.NewTimer(heartbeatEvery)
 	defer beat.Stop()
 	for {
 		select {
-		case <-r.Context().Done():
-			return nil
-		case <-sub.Done: // too slow, or shutting down: the client reconnects
-			return nil
+		case <-gone:
+			return
+		case <-p.sub.Done: // too slow, or shutting down: the client reconnects
+			return
 		case <-age.C:
-			return nil
-		case e := <-sub.C:
-			if f := e.Frame(format); f != nil && !send(f) {
-				return nil
+			return
+		case e := <-p.sub.C:
+			if f := e.Frame(p.format); f != nil && !send(f) {
+				return
 			}
 			beat.Reset(heartbeatEvery)
 		case <-beat.C:
 			if !send(hub.Frame(0, "heartbeat", []byte("{}"))) {
-				return nil
+				return
 			}
 			beat.Reset(heartbeatEvery)
 		}

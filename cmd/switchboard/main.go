@@ -108,9 +108,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	handler := handlers.New(handlers.Deps{Store: store, Scheduler: sched, Hub: events, AI: aiClient, Log: log, Assets: assets},
+		handlers.Config{APIToken: cfg.apiToken})
 	srv := &http.Server{
-		Handler: handlers.New(handlers.Deps{Store: store, Scheduler: sched, Hub: events, AI: aiClient, Log: log, Assets: assets},
-			handlers.Config{APIToken: cfg.apiToken}).Routes(),
+		Handler:           handler.Routes(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
@@ -132,6 +133,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Warn("http shutdown", "err", err)
+	}
+	if err := handler.WaitStreams(shutdownCtx); err != nil {
+		log.Warn("live streams did not end", "err", err)
 	}
 	return nil
 }
