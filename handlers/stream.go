@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"switchboard/hub"
+	"switchboard/scheduler"
 	"switchboard/views"
 )
 
@@ -18,13 +19,19 @@ const (
 	writeTimeout   = 10 * time.Second // a stuck peer cannot pin the stream longer
 )
 
-// snapshotJSON is the state a new /api/stream starts from.
-func (h *Handler) snapshotJSON(ctx context.Context) ([]byte, error) {
+// liveState is what a snapshot shows: every job and every provider.
+func (h *Handler) liveState(ctx context.Context) ([]scheduler.Job, []providerBody, error) {
 	jobs, err := h.sched.List(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	providers, err := h.providerList(ctx)
+	return jobs, providers, err
+}
+
+// snapshotJSON is the state a new /api/stream starts from.
+func (h *Handler) snapshotJSON(ctx context.Context) ([]byte, error) {
+	jobs, providers, err := h.liveState(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -47,11 +54,7 @@ func (h *Handler) snapshotJSON(ctx context.Context) ([]byte, error) {
 // snapshotHTML is the state a new /events stream starts from: the whole
 // jobs table body and provider list, as out-of-band swaps.
 func (h *Handler) snapshotHTML(ctx context.Context) ([]byte, error) {
-	jobs, err := h.sched.List(ctx)
-	if err != nil {
-		return nil, err
-	}
-	providers, err := h.providerList(ctx)
+	jobs, providers, err := h.liveState(ctx)
 	if err != nil {
 		return nil, err
 	}
