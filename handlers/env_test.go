@@ -36,6 +36,11 @@ type env struct {
 
 func newEnv(t *testing.T, builtins []scheduler.Builtin, opts ...scheduler.Option) *env {
 	t.Helper()
+	return newEnvConfig(t, handlers.Config{APIToken: testToken}, builtins, opts...)
+}
+
+func newEnvConfig(t *testing.T, cfg handlers.Config, builtins []scheduler.Builtin, opts ...scheduler.Option) *env {
+	t.Helper()
 	box, err := secrets.New(bytes.Repeat([]byte{42}, secrets.KeySize))
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +82,7 @@ func newEnv(t *testing.T, builtins []scheduler.Builtin, opts ...scheduler.Option
 		t.Fatal(err)
 	}
 	deps := handlers.Deps{Store: store, Scheduler: sched, Hub: h, AI: ai.NewClient(nil, 5*time.Second), Log: log}
-	handler := handlers.New(deps, handlers.Config{APIToken: testToken})
+	handler := handlers.New(deps, cfg)
 	srv := httptest.NewServer(handler.Routes())
 	t.Cleanup(func() {
 		h.Close()

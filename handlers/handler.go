@@ -32,6 +32,9 @@ type Config struct {
 	// sixth of it at random), so that after a restart clients spread their
 	// reconnects. Zero means 30 minutes.
 	StreamMaxAge time.Duration
+	// Heartbeat is how long a stream may stay silent before a heartbeat
+	// event. Zero means 15 seconds.
+	Heartbeat time.Duration
 }
 
 // Deps are the services the handlers use.
@@ -62,6 +65,9 @@ type Handler struct {
 func New(d Deps, cfg Config) *Handler {
 	if cfg.StreamMaxAge == 0 {
 		cfg.StreamMaxAge = 30 * time.Minute
+	}
+	if cfg.Heartbeat == 0 {
+		cfg.Heartbeat = 15 * time.Second
 	}
 	h := &Handler{store: d.Store, sched: d.Scheduler, hub: d.Hub, ai: d.AI, log: d.Log, cfg: cfg, assets: http.NotFoundHandler()}
 	if d.Assets != nil {

@@ -14,10 +14,8 @@ import (
 	"switchboard/views"
 )
 
-const (
-	heartbeatEvery = 15 * time.Second
-	writeTimeout   = 10 * time.Second // a stuck peer cannot pin the stream longer
-)
+// writeTimeout bounds each write: a stuck peer cannot pin a stream longer.
+const writeTimeout = 10 * time.Second
 
 // liveState is what a snapshot shows: every job and every provider.
 func (h *Handler) liveState(ctx context.Context) ([]scheduler.Job, []providerBody, error) {
@@ -110,7 +108,8 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, format int, sna
 			opening = append(opening, f)
 		}
 	}
-	p := &pump{sub: sub, format: format, opening: opening, maxAge: h.cfg.StreamMaxAge + rand.N(h.cfg.StreamMaxAge/6+1)}
+	p := &pump{sub: sub, format: format, opening: opening, heartbeat: h.cfg.Heartbeat,
+		maxAge: h.cfg.StreamMaxAge + rand.N(h.cfg.StreamMaxAge/6+1)}
 
 	rc := http.NewResponseController(w)
 	if conn, _, err := rc.Hijack(); err == nil {
@@ -157,8 +156,9 @@ func (h *Handler) WaitStreams(ctx context.Context) error {
 type pump struct {
 	sub     *hub.Subscription
 	format  int
-	opening [][]byte // sent first, then dropped: an idle stream keeps no snapshot
-	maxAge  time.Duration
+	opening   [][]byte // sent first, then dropped: an idle stream keeps no snapshot
+	maxAge    time.Duration
+	heartbeat time.Duration
 }
 
 // runConn streams over a taken-over HTTP/1.1 connection: a plain response
@@ -196,7 +196,7 @@ func (p *pump) run(gone <-chan struct{}, send func([]byte) bool) {
 	p.opening = nil
 	age := time.NewTimer(p.maxAge)
 	defer age.Stop()
-	beat := time.NewTimer(heartbeatEvery)
+	beat := time.NewTimer(p.heartbeat)
 	defer beat.Stop()
 	for {
 		select {
@@ -210,12 +210,12 @@ func (p *pump) run(gone <-chan struct{}, send func([]byte) bool) {
 			if f := e.Frame(p.format); f != nil && !send(f) {
 				return
 			}
-			beat.Reset(heartbeatEvery)
+			beat.Reset(p.heartbeat)
 		case <-beat.C:
 			if !send(hub.Frame(0, "heartbeat", []byte("{}"))) {
 				return
 			}
-			beat.Reset(heartbeatEvery)
+			beat.Reset(p.heartbeat)
 		}
 	}
 }

@@ -12,6 +12,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"switchboard/handlers"
 )
 
 func streamClient() *http.Client {
@@ -286,5 +289,20 @@ func TestStreamResumesFromLastEventID(t *testing.T) {
 	}
 	if status, _ := e.doRaw("GET", "/api/stream", "", nil); status != 401 {
 		t.Fatalf("stream without a token: got %d, want 401", status)
+	}
+}
+
+func TestStreamHeartbeatsAndMaxAge(t *testing.T) {
+	e := newEnvConfig(t, handlers.Config{APIToken: testToken, Heartbeat: 20 * time.Millisecond, StreamMaxAge: 300 * time.Millisecond}, nil)
+	c := e.connect(t, streamClient(), "")
+	defer c.close()
+	evs := c.waitEvents(t, "heartbeats", func(evs []sseEvent) bool { return len(evs) >= 3 })
+	if evs[1].name != "heartbeat" || evs[1].data != "{}" || evs[1].id != "" {
+		t.Fatalf("got %+v, want a heartbeat without an id", evs[1])
+	}
+	select {
+	case <-c.done: // the server ended the stream at its maximum age
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stream outlived its maximum age")
 	}
 }

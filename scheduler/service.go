@@ -233,7 +233,11 @@ func (s *Service) Register(b Builtin) error {
 	if err != nil {
 		return err
 	}
-	return s.reconcile(row)
+	if err := s.reconcile(row); err != nil {
+		return err
+	}
+	s.publishJob(row)
+	return nil
 }
 
 func builtinRow(b Builtin) models.Job {
