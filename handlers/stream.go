@@ -154,8 +154,8 @@ func (h *Handler) WaitStreams(ctx context.Context) error {
 
 // pump moves one subscriber's events to one client.
 type pump struct {
-	sub     *hub.Subscription
-	format  int
+	sub       *hub.Subscription
+	format    int
 	opening   [][]byte // sent first, then dropped: an idle stream keeps no snapshot
 	maxAge    time.Duration
 	heartbeat time.Duration
