@@ -29,14 +29,27 @@ type Request struct {
 type Client struct {
 	http    *http.Client
 	timeout time.Duration
+	observe func(provider string, d time.Duration, err error)
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithObserver is told the provider, duration and outcome of every call.
+func WithObserver(fn func(provider string, d time.Duration, err error)) Option {
+	return func(c *Client) { c.observe = fn }
 }
 
 // NewClient returns a client whose every call ends after timeout.
-func NewClient(httpClient *http.Client, timeout time.Duration) *Client {
+func NewClient(httpClient *http.Client, timeout time.Duration, opts ...Option) *Client {
 	if httpClient == nil {
 		httpClient = &http.Client{}
 	}
-	return &Client{http: httpClient, timeout: timeout}
+	c := &Client{http: httpClient, timeout: timeout}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
 }
 
 // Complete sends the prompt and returns the reply's text. Errors never
@@ -62,6 +75,10 @@ func (c *Client) Complete(ctx context.Context, req Request) (string, error) {
 	}
 	var text string
 	var err error
+	if c.observe != nil {
+		start := time.Now()
+		defer func() { c.observe(req.Provider, time.Since(start), err) }()
+	}
 	switch req.Provider {
 	case Anthropic:
 		text, err = c.anthropic(ctx, req)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"switchboard/hub"
+	"switchboard/metrics"
 	"switchboard/models"
 	"switchboard/scheduler"
 	"switchboard/static"
@@ -44,19 +45,21 @@ type Deps struct {
 	Hub       *hub.Hub
 	AI        Completer
 	Log       *slog.Logger
-	Assets    *static.Assets // nil serves no static files
+	Assets    *static.Assets   // nil serves no static files
+	Metrics   *metrics.Metrics // nil serves no /metrics
 }
 
 // Handler serves every route. Its dependencies are explicit; it holds no
 // other state.
 type Handler struct {
-	store  *models.Store
-	sched  *scheduler.Service
-	hub    *hub.Hub
-	ai     Completer
-	log    *slog.Logger
-	cfg    Config
-	assets http.Handler
+	store   *models.Store
+	sched   *scheduler.Service
+	hub     *hub.Hub
+	ai      Completer
+	log     *slog.Logger
+	cfg     Config
+	assets  http.Handler
+	metrics *metrics.Metrics
 
 	streams sync.WaitGroup // taken-over live streams
 }
@@ -69,7 +72,8 @@ func New(d Deps, cfg Config) *Handler {
 	if cfg.Heartbeat == 0 {
 		cfg.Heartbeat = 15 * time.Second
 	}
-	h := &Handler{store: d.Store, sched: d.Scheduler, hub: d.Hub, ai: d.AI, log: d.Log, cfg: cfg, assets: http.NotFoundHandler()}
+	h := &Handler{store: d.Store, sched: d.Scheduler, hub: d.Hub, ai: d.AI, log: d.Log, cfg: cfg,
+		assets: http.NotFoundHandler(), metrics: d.Metrics}
 	if d.Assets != nil {
 		h.assets = d.Assets
 	}
@@ -125,6 +129,7 @@ func (h *Handler) errorResponse(err error) *httpError {
 // api adapts a JSON handler that returns an error.
 func (h *Handler) api(fn func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		setRoute(r)
 		if err := fn(w, r); err != nil {
 			h.writeError(w, r, err)
 		}

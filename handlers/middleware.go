@@ -13,7 +13,20 @@ import (
 
 type ctxKey int
 
-const requestIDKey ctxKey = iota
+const (
+	requestIDKey ctxKey = iota
+	routeKey
+)
+
+// route carries the matched pattern out of the inner mux to the middleware
+// that logs and measures the request.
+type route struct{ pattern string }
+
+func setRoute(r *http.Request) {
+	if rt, ok := r.Context().Value(routeKey).(*route); ok {
+		rt.pattern = r.Pattern
+	}
+}
 
 var clientRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
@@ -65,6 +78,8 @@ func (h *Handler) withLogAndRecover(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
+		rt := &route{}
+		r = r.WithContext(context.WithValue(r.Context(), routeKey, rt))
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -72,9 +87,13 @@ func (h *Handler) withLogAndRecover(next http.Handler) http.Handler {
 				}
 				h.writeError(rec, r, fmt.Errorf("panic: %v", p))
 			}
-			h.log.InfoContext(r.Context(), "request", "method", r.Method, "route", r.Pattern,
-				"path", r.URL.Path, "status", rec.status, "duration_ms", time.Since(start).Milliseconds(),
+			d := time.Since(start)
+			h.log.InfoContext(r.Context(), "request", "method", r.Method, "route", rt.pattern,
+				"path", r.URL.Path, "status", rec.status, "duration_ms", d.Milliseconds(),
 				"request_id", requestID(r.Context()))
+			if h.metrics != nil {
+				h.metrics.ObserveRequest(rt.pattern, r.Method, rec.status, d)
+			}
 		}()
 		next.ServeHTTP(rec, r)
 	})

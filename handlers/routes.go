@@ -41,7 +41,9 @@ func (h *Handler) Routes() http.Handler {
 	// Browsers will reach this with a session once the console signs them in.
 	mux.Handle("GET /events", h.requireAPIAuth(h.api(h.handleEvents)))
 	mux.Handle("GET /static/", h.assets)
+	mux.Handle("GET /metrics", h.requireAPIAuth(http.HandlerFunc(h.handleMetrics)))
 	mux.HandleFunc("GET /healthz", h.handleHealthz)
+	mux.HandleFunc("/", h.api(h.handleNotFound))
 	mux.HandleFunc("GET /readyz", h.handleReadyz)
 
 	cop := http.NewCrossOriginProtection()

@@ -91,3 +91,13 @@ func (h *Handler) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, status, map[string]any{"status": state, "checks": checks})
 }
+
+// handleMetrics serves Prometheus metrics to an authenticated scraper (an
+// unauthenticated one uses --metrics-addr on loopback instead).
+func (h *Handler) handleMetrics(w http.ResponseWriter, r *http.Request) {
+	if h.metrics == nil {
+		http.NotFound(w, r)
+		return
+	}
+	h.metrics.Handler().ServeHTTP(w, r)
+}

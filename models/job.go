@@ -188,3 +188,10 @@ func (s *Store) CountJobs(ctx context.Context) (int64, error) {
 	err := s.db.WithContext(ctx).Model(&Job{}).Count(&n).Error
 	return n, err
 }
+
+// CountPausedJobs returns how many jobs are paused.
+func (s *Store) CountPausedJobs(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Job{}).Where("NOT enabled").Count(&n).Error
+	return n, err
+}

@@ -14,6 +14,7 @@ import (
 // config is everything the command line and environment decide.
 type config struct {
 	addr          string
+	metricsAddr   string
 	dbPath        string
 	databaseURL   string
 	catalog       bool
@@ -37,6 +38,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs := flag.NewFlagSet("switchboard", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", env("SWITCHBOARD_ADDR", "127.0.0.1:8080"), "listen address (SWITCHBOARD_ADDR)")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", env("SWITCHBOARD_METRICS_ADDR", ""), "extra listen address serving /metrics without authentication, for a scraper on loopback (SWITCHBOARD_METRICS_ADDR)")
 	fs.StringVar(&c.dbPath, "db", env("SWITCHBOARD_DB", "switchboard.db"), "SQLite database file (SWITCHBOARD_DB)")
 	fs.StringVar(&c.databaseURL, "database-url", env("SWITCHBOARD_DATABASE_URL", ""), "PostgreSQL URL for several instances (SWITCHBOARD_DATABASE_URL)")
 	catalog := fs.String("catalog", env("SWITCHBOARD_CATALOG", "true"), "create the catalogue of seven jobs on an empty database (SWITCHBOARD_CATALOG)")

@@ -19,6 +19,7 @@ import (
 	"switchboard/ai"
 	"switchboard/handlers"
 	"switchboard/hub"
+	"switchboard/metrics"
 	"switchboard/models"
 	"switchboard/scheduler"
 	"switchboard/secrets"
@@ -54,7 +55,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	events := hub.New(256, 4096, uint64(time.Now().UnixMicro()))
-	var sched *scheduler.Service // the change hook runs only after it is set
+	var sched *scheduler.Service // the change hook below runs only once sched is set
 	store, err := models.OpenSQLite(cfg.dbPath, models.WithCipher(box), models.WithChangeHook(func(c models.Change) {
 		publish(events, log)(handlers.EncodeChange(c, sched.Location()))
 	}))
@@ -62,7 +63,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer store.Close()
-	aiClient := ai.NewClient(&http.Client{}, 2*time.Minute)
+	mets := metrics.New(metrics.Gauges{
+		StreamClients:   func() float64 { return float64(events.Stats().Subscribers) },
+		SlowDisconnects: func() float64 { return float64(events.Stats().SlowDisconnects) },
+		PausedJobs: func() float64 {
+			n, _ := store.CountPausedJobs(context.Background())
+			return float64(n)
+		},
+	})
+	aiClient := ai.NewClient(&http.Client{}, 2*time.Minute, ai.WithObserver(mets.ObserveProvider))
 
 	tz := models.DefaultTimezone
 	if st, err := store.GetSetting(ctx, models.SettingTimezone); err == nil {
@@ -76,6 +85,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	sched.Subscribe(func(e scheduler.Event) {
 		publish(events, log)(handlers.EncodeJobEvent(e, sched.Location()))
+		if e.Type == scheduler.EventJobCompleted && e.Run.DurationMs != nil {
+			mets.ObserveRun(e.JobID, e.Run.Status, time.Duration(*e.Run.DurationMs)*time.Millisecond)
+		}
 	})
 	if err := sched.Register(pruneJob(store)); err != nil {
 		return err
@@ -108,7 +120,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	handler := handlers.New(handlers.Deps{Store: store, Scheduler: sched, Hub: events, AI: aiClient, Log: log, Assets: assets},
+	handler := handlers.New(handlers.Deps{Store: store, Scheduler: sched, Hub: events, AI: aiClient, Log: log, Assets: assets, Metrics: mets},
 		handlers.Config{APIToken: cfg.apiToken})
 	srv := &http.Server{
 		Handler:           handler.Routes(),
@@ -117,8 +129,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	served := make(chan error, 1)
+	served := make(chan error, 2)
 	go func() { served <- srv.Serve(ln) }()
+	if cfg.metricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.metricsAddr)
+		if err != nil {
+			return err
+		}
+		msrv := &http.Server{Handler: mets.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { served <- msrv.Serve(mln) }()
+		defer msrv.Close()
+		fmt.Fprintf(stdout, "Metrics on http://%s/metrics\n", mln.Addr())
+	}
 	fmt.Fprintf(stdout, "Switchboard listening on http://%s\n", ln.Addr())
 	log.Info("listening", "addr", ln.Addr().String(), "db", cfg.dbPath)
 

@@ -20,6 +20,7 @@ import (
 // server is one run of the whole program on 127.0.0.1:0.
 type server struct {
 	url, token string
+	metricsURL string
 	stop       func()
 	logs       *syncBuffer
 }
@@ -45,9 +46,10 @@ func (b *syncBuffer) String() string {
 var (
 	listeningLine = regexp.MustCompile(`listening on (http://\S+)`)
 	tokenLine     = regexp.MustCompile(`\(shown only once\): (\S+)`)
+	metricsLine   = regexp.MustCompile(`Metrics on (http://\S+)`)
 )
 
-func startServer(t *testing.T, dbPath string, env map[string]string) server {
+func startServer(t *testing.T, dbPath string, env map[string]string, extra ...string) server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -55,7 +57,8 @@ func startServer(t *testing.T, dbPath string, env map[string]string) server {
 	getenv := func(k string) string { return env[k] }
 	logs := &syncBuffer{}
 	go func() {
-		done <- run(ctx, []string{"--addr", "127.0.0.1:0", "--db", dbPath}, getenv, pw, io.MultiWriter(t.Output(), logs))
+		args := append([]string{"--addr", "127.0.0.1:0", "--db", dbPath}, extra...)
+		done <- run(ctx, args, getenv, pw, io.MultiWriter(t.Output(), logs))
 		pw.Close()
 	}()
 	s := server{logs: logs}
@@ -65,6 +68,9 @@ func startServer(t *testing.T, dbPath string, env map[string]string) server {
 		for lines.Scan() {
 			if m := tokenLine.FindStringSubmatch(lines.Text()); m != nil {
 				s.token = m[1]
+			}
+			if m := metricsLine.FindStringSubmatch(lines.Text()); m != nil {
+				s.metricsURL = m[1]
 			}
 			if m := listeningLine.FindStringSubmatch(lines.Text()); m != nil {
 				s.url = m[1]
