@@ -204,3 +204,18 @@ func TestTriggerOnStoppedSchedulerIs503(t *testing.T) {
 		t.Fatalf("a refused trigger recorded a run: %v", m)
 	}
 }
+
+func TestReadyzWhenTheDatabaseIsGone(t *testing.T) {
+	e := newEnv(t, nil)
+	if status, body := e.doRaw("GET", "/readyz", "", nil); status != 200 || !strings.Contains(string(body), `"migrations":"ok"`) {
+		t.Fatalf("readyz: %d %s", status, body)
+	}
+	e.store.Close()
+	status, body := e.doRaw("GET", "/readyz", "", nil)
+	if status != 503 || !strings.Contains(string(body), `"database":"unreachable"`) {
+		t.Fatalf("readyz with the database closed: %d %s, want 503", status, body)
+	}
+	if status, _ := e.doRaw("GET", "/healthz", "", nil); status != 200 {
+		t.Fatalf("healthz must stay cheap and up: %d", status)
+	}
+}

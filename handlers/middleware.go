@@ -18,9 +18,10 @@ const (
 	routeKey
 )
 
-// route carries the matched pattern out of the inner mux to the middleware
-// that logs and measures the request.
-type route struct{ pattern string }
+// route carries the matched pattern (set by the inner mux's handler) and the
+// caller's identity (set by authentication) out to the middleware that logs
+// and measures the request.
+type route struct{ pattern, user string }
 
 func setRoute(r *http.Request) {
 	if rt, ok := r.Context().Value(routeKey).(*route); ok {
@@ -90,7 +91,7 @@ func (h *Handler) withLogAndRecover(next http.Handler) http.Handler {
 			d := time.Since(start)
 			h.log.InfoContext(r.Context(), "request", "method", r.Method, "route", rt.pattern,
 				"path", r.URL.Path, "status", rec.status, "duration_ms", d.Milliseconds(),
-				"request_id", requestID(r.Context()))
+				"request_id", requestID(r.Context()), "user", rt.user)
 			if h.metrics != nil {
 				h.metrics.ObserveRequest(rt.pattern, r.Method, rec.status, d)
 			}
@@ -104,22 +105,34 @@ func (h *Handler) requireAPIAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		token = strings.TrimSpace(token)
-		if !ok || token == "" || !h.tokenValid(r.Context(), token) {
+		user := ""
+		if ok && token != "" {
+			user = h.tokenUser(r.Context(), token)
+		}
+		if user == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard"`)
 			h.writeError(w, r, errUnauthorized)
 			return
+		}
+		if rt, ok := r.Context().Value(routeKey).(*route); ok {
+			rt.user = user
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-func (h *Handler) tokenValid(ctx context.Context, token string) bool {
+// tokenUser names the caller a bearer token stands for ("" when invalid):
+// "token:<name>" for a stored token, "env-token" for SWITCHBOARD_API_TOKEN.
+func (h *Handler) tokenUser(ctx context.Context, token string) string {
 	if h.cfg.APIToken != "" && subtle.ConstantTimeCompare([]byte(token), []byte(h.cfg.APIToken)) == 1 {
-		return true
+		return "env-token"
 	}
-	ok, err := h.store.TokenExists(ctx, token)
+	name, ok, err := h.store.TokenName(ctx, token)
 	if err != nil {
 		h.log.ErrorContext(ctx, "token lookup failed", "err", err)
 	}
-	return ok
+	if !ok {
+		return ""
+	}
+	return "token:" + name
 }

@@ -77,10 +77,12 @@ func (h *Handler) handleHealthz(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	checks := map[string]string{"database": "ok", "scheduler": "ok"}
+	checks := map[string]string{"database": "ok", "scheduler": "ok", "migrations": "ok"}
 	status := http.StatusOK
 	if err := h.store.Ping(ctx); err != nil {
 		checks["database"], status = "unreachable", http.StatusServiceUnavailable
+	} else if !h.store.Migrated() {
+		checks["migrations"], status = "missing tables", http.StatusServiceUnavailable
 	}
 	if !h.sched.Running() {
 		checks["scheduler"], status = "stopped", http.StatusServiceUnavailable

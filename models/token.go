@@ -32,9 +32,18 @@ func (s *Store) CreateToken(ctx context.Context, name string) (string, error) {
 
 // TokenExists reports whether token was made by CreateToken and not revoked.
 func (s *Store) TokenExists(ctx context.Context, token string) (bool, error) {
-	var n int64
-	err := s.db.WithContext(ctx).Model(&APIToken{}).Where("hash = ?", HashToken(token)).Count(&n).Error
-	return n > 0, err
+	_, ok, err := s.TokenName(ctx, token)
+	return ok, err
+}
+
+// TokenName returns the name of a valid token.
+func (s *Store) TokenName(ctx context.Context, token string) (string, bool, error) {
+	var ts []APIToken
+	err := s.db.WithContext(ctx).Where("hash = ?", HashToken(token)).Limit(1).Find(&ts).Error
+	if err != nil || len(ts) == 0 {
+		return "", false, err
+	}
+	return ts[0].Name, true, nil
 }
 
 // CountTokens returns how many tokens exist.
@@ -42,4 +51,23 @@ func (s *Store) CountTokens(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.db.WithContext(ctx).Model(&APIToken{}).Count(&n).Error
 	return n, err
+}
+
+// ListTokens returns every token's id, name and creation time.
+func (s *Store) ListTokens(ctx context.Context) ([]APIToken, error) {
+	var ts []APIToken
+	err := s.db.WithContext(ctx).Order("id").Find(&ts).Error
+	return ts, err
+}
+
+// RevokeToken deletes a token; an unknown id is ErrNotFound.
+func (s *Store) RevokeToken(ctx context.Context, id int64) error {
+	res := s.w.WithContext(ctx).Delete(&APIToken{}, "id = ?", id)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,21 +31,27 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "switchboard:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			return // --help printed the usage
 		}
+		fmt.Fprintln(os.Stderr, "switchboard:", err)
 		os.Exit(1)
 	}
 }
 
-// run is the composition root: config, logger, store, scheduler, handlers,
-// HTTP server; it shuts them down in reverse when ctx ends.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// serve is the composition root: config, logger, store, scheduler,
+// handlers, HTTP server; it shuts them down in reverse when ctx ends.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	log := newLogger(cfg, stderr)
+	unlock, err := lockDatabase(cfg.dbPath)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 
 	key, err := secrets.LoadKey(cfg.secretKey, cfg.dbPath+".key")
 	if err != nil {
@@ -111,6 +118,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := bootstrapToken(ctx, store, cfg, stdout); err != nil {
 		return err
 	}
+	if err := bootstrapAdmin(ctx, store, getenv("SWITCHBOARD_ADMIN_PASSWORD"), stdout); err != nil {
+		return err
+	}
 
 	assets, err := static.New()
 	if err != nil {
@@ -158,6 +168,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if err := handler.WaitStreams(shutdownCtx); err != nil {
 		log.Warn("live streams did not end", "err", err)
+	}
+	return nil
+}
+
+// bootstrapAdmin creates the first admin on a database without users, with
+// the given password or a generated one printed once.
+func bootstrapAdmin(ctx context.Context, store *models.Store, password string, stdout io.Writer) error {
+	n, err := store.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	generated := password == ""
+	if generated {
+		password = rand.Text()
+	}
+	if _, err := store.CreateUser(ctx, "admin", password, models.RoleAdmin); err != nil {
+		return fmt.Errorf("first admin: %w", err)
+	}
+	if generated {
+		fmt.Fprintf(stdout, "Created the first admin user 'admin'; its password, printed once: %s\n", password)
 	}
 	return nil
 }

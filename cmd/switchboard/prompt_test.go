@@ -59,6 +59,9 @@ func TestPromptJobRunsOnActiveProviderAndKeysStaySecret(t *testing.T) {
 	if strings.Contains(s.logs.String(), key) || strings.Contains(s.logs.String(), s.token) {
 		t.Fatal("the logs hold an API key or the API token")
 	}
+	if !strings.Contains(s.logs.String(), `route="POST /api/scheduler/jobs/{id}/trigger"`) || !strings.Contains(s.logs.String(), "user=env-token") {
+		t.Fatal("request log lines lack the route pattern or the caller")
+	}
 	for _, f := range []string{db, db + "-wal"} {
 		raw, _ := os.ReadFile(f)
 		if strings.Contains(string(raw), key) {
