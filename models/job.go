@@ -89,6 +89,9 @@ func (s *Store) CreateJob(ctx context.Context, j Job, apply func(Job) error) (Jo
 			}
 			return err
 		}
+		if err := s.audit(ctx, tx, "job.create", j.ID, nil, auditJob(&j)); err != nil {
+			return err
+		}
 		if apply != nil {
 			return apply(j)
 		}
@@ -126,6 +129,9 @@ func (s *Store) UpdateJob(ctx context.Context, id string, mutate func(*Job) erro
 		if res.RowsAffected != 1 {
 			return &ConflictError{Message: fmt.Sprintf("Job '%s' changed while it was being updated.", id)}
 		}
+		if err := s.audit(ctx, tx, jobAction(before, after), id, auditJob(&before), auditJob(&after)); err != nil {
+			return err
+		}
 		if apply != nil {
 			return apply(before, after)
 		}
@@ -152,6 +158,9 @@ func (s *Store) DeleteJob(ctx context.Context, id string, check func(Job) error,
 			return err
 		}
 		if err := tx.Delete(&Job{}, "id = ?", id).Error; err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, "job.delete", id, auditJob(&j), nil); err != nil {
 			return err
 		}
 		if apply != nil {

@@ -114,6 +114,11 @@ func (s *Store) upsertProvider(ctx context.Context, in ProviderInput, out *AIPro
 		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 			return err
 		}
+		var before *AIProvider
+		if exists {
+			b := p
+			before = &b
+		}
 		if !exists {
 			if in.APIKey == "" {
 				return Invalid("api_key", `Field "api_key" is required for a provider that is not configured yet.`)
@@ -132,9 +137,16 @@ func (s *Store) upsertProvider(ctx context.Context, in ProviderInput, out *AIPro
 			return err
 		}
 		if in.SetActive {
-			return activate(tx, p.ID)
+			if err := activate(tx, p.ID); err != nil {
+				return err
+			}
+			p.IsActive = true
 		}
-		return nil
+		action := "provider.update"
+		if before == nil {
+			action = "provider.add"
+		}
+		return s.audit(ctx, tx, action, p.Provider, auditProvider(before), auditProvider(&p))
 	})
 }
 
@@ -165,7 +177,20 @@ func activate(tx *gorm.DB, id int64) error {
 // ErrNotFound and changes nothing.
 func (s *Store) ActivateProvider(ctx context.Context, id int64) error {
 	return s.committed(ctx, ChangeProviders, func() (Change, error) {
-		return Change{}, s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return activate(tx, id) })
+		return Change{}, s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			var was, now AIProvider
+			if err := tx.Where("is_active").Limit(1).Find(&was).Error; err != nil {
+				return err
+			}
+			if err := activate(tx, id); err != nil {
+				return err
+			}
+			if err := tx.Where("id = ?", id).Take(&now).Error; err != nil {
+				return err
+			}
+			return s.audit(ctx, tx, "provider.activate", now.Provider,
+				map[string]any{"active": was.Provider}, map[string]any{"active": now.Provider})
+		})
 	})
 }
 
@@ -173,14 +198,19 @@ func (s *Store) ActivateProvider(ctx context.Context, id int64) error {
 // active.
 func (s *Store) DeleteProvider(ctx context.Context, id int64) error {
 	return s.committed(ctx, ChangeProviders, func() (Change, error) {
-		res := s.w.WithContext(ctx).Delete(&AIProvider{}, "id = ?", id)
-		if res.Error != nil {
-			return Change{}, res.Error
-		}
-		if res.RowsAffected == 0 {
-			return Change{}, ErrNotFound
-		}
-		return Change{}, nil
+		return Change{}, s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			var p AIProvider
+			if err := tx.Where("id = ?", id).Take(&p).Error; err != nil {
+				if errors.Is(err, gorm.ErrRecordNotFound) {
+					return ErrNotFound
+				}
+				return err
+			}
+			if err := tx.Delete(&AIProvider{}, "id = ?", id).Error; err != nil {
+				return err
+			}
+			return s.audit(ctx, tx, "provider.delete", p.Provider, auditProvider(&p), nil)
+		})
 	})
 }
 

@@ -138,6 +138,18 @@ func (s *Store) SetSetting(ctx context.Context, key, value string, apply func() 
 	st := Setting{Key: key, Value: value, UpdatedAt: s.now().UTC()}
 	err := s.committed(ctx, ChangeSetting, func() (Change, error) {
 		return Change{Key: key, Value: value}, s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if !strings.HasPrefix(key, internalPrefix) {
+				var old Setting
+				before := map[string]any{}
+				if err := tx.Where("key = ?", key).Limit(1).Find(&old).Error; err != nil {
+					return err
+				} else if old.Key != "" {
+					before["value"] = old.Value
+				}
+				if err := s.audit(ctx, tx, "setting.set", key, before, map[string]any{"value": value}); err != nil {
+					return err
+				}
+			}
 			err := tx.Clauses(clause.OnConflict{
 				Columns:   []clause.Column{{Name: "key"}},
 				DoUpdates: clause.AssignmentColumns([]string{"value", "updated_at"}),

@@ -92,7 +92,7 @@ func OpenSQLite(path string, opts ...Option) (*Store, error) {
 }
 
 func (s *Store) migrate() error {
-	if err := s.w.AutoMigrate(&Job{}, &JobRun{}, &Setting{}, &APIToken{}, &AIProvider{}, &User{}); err != nil {
+	if err := s.w.AutoMigrate(&Job{}, &JobRun{}, &Setting{}, &APIToken{}, &AIProvider{}, &User{}, &AuditEntry{}); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	// "At most one active provider" is the database's rule, not only ours.

@@ -66,7 +66,13 @@ func (s *Store) CreateUser(ctx context.Context, username, password, role string)
 	}
 	now := s.now().UTC()
 	u := User{Username: username, PasswordHash: string(hash), Role: role, SessionVersion: 1, CreatedAt: now, UpdatedAt: now}
-	if err := s.w.WithContext(ctx).Create(&u).Error; err != nil {
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&u).Error; err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "user.create", username, nil, map[string]any{"role": role})
+	})
+	if err != nil {
 		if isUniqueViolation(err) {
 			return User{}, &ConflictError{Message: fmt.Sprintf("User '%s' already exists.", username)}
 		}
@@ -84,25 +90,70 @@ func (s *Store) SetPassword(ctx context.Context, username, password string) erro
 	if err != nil {
 		return err
 	}
-	return s.updateUser(ctx, username, map[string]any{"password_hash": string(hash)})
+	return s.updateUser(ctx, username, "user.password", map[string]any{"password_hash": string(hash)})
 }
 
 // DisableUser stops a user from signing in and signs out their sessions.
 func (s *Store) DisableUser(ctx context.Context, username string) error {
-	return s.updateUser(ctx, username, map[string]any{"disabled": true})
+	return s.updateUser(ctx, username, "user.disable", map[string]any{"disabled": true})
 }
 
-func (s *Store) updateUser(ctx context.Context, username string, set map[string]any) error {
-	set["session_version"] = gorm.Expr("session_version + 1")
-	set["updated_at"] = s.now().UTC()
-	res := s.w.WithContext(ctx).Model(&User{}).Where("username = ?", username).Updates(set)
-	if res.Error != nil {
-		return res.Error
+// EnableUser lets a disabled user sign in again.
+func (s *Store) EnableUser(ctx context.Context, username string) error {
+	return s.updateUser(ctx, username, "user.enable", map[string]any{"disabled": false})
+}
+
+// SignOutEverywhere ends every session of the user.
+func (s *Store) SignOutEverywhere(ctx context.Context, username string) error {
+	return s.updateUser(ctx, username, "", map[string]any{})
+}
+
+// updateUser applies set and bumps the session version, which ends the
+// user's sessions. A non-empty action is audited (the password hash never
+// is: only that it changed).
+func (s *Store) updateUser(ctx context.Context, username, action string, set map[string]any) error {
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var before User
+		if err := tx.Where("username = ?", username).Take(&before).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		shown := map[string]any{}
+		for k, v := range set {
+			if k == "password_hash" {
+				v = "(changed)"
+			}
+			shown[k] = v
+		}
+		set["session_version"] = gorm.Expr("session_version + 1")
+		set["updated_at"] = s.now().UTC()
+		if err := tx.Model(&User{}).Where("id = ?", before.ID).Updates(set).Error; err != nil {
+			return err
+		}
+		if action == "" {
+			return nil
+		}
+		was := map[string]any{}
+		if _, ok := shown["disabled"]; ok {
+			was["disabled"] = before.Disabled
+		}
+		if _, ok := shown["password_hash"]; ok {
+			was["password_hash"] = "(previous)"
+		}
+		return s.audit(ctx, tx, action, username, was, shown)
+	})
+}
+
+// UserByID returns one user or ErrNotFound.
+func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
+	var u User
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return u, ErrNotFound
 	}
-	if res.RowsAffected == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return u, err
 }
 
 // ListUsers returns every user by name.
