@@ -20,6 +20,7 @@ import (
 	"switchboard/models"
 	"switchboard/scheduler"
 	"switchboard/secrets"
+	"switchboard/static"
 )
 
 const testToken = "test-token-0123456789"
@@ -49,12 +50,12 @@ func newEnvConfig(t *testing.T, cfg handlers.Config, builtins []scheduler.Builti
 	var loc atomic.Pointer[time.Location]
 	loc.Store(time.UTC)
 	store, err := models.OpenSQLite(filepath.Join(t.TempDir(), "api.db"), models.WithCipher(box), models.WithChangeHook(func(c models.Change) {
-		name, data, html, err := handlers.EncodeChange(c, loc.Load())
+		name, payloads, err := handlers.EncodeChange(c, loc.Load())
 		if err != nil {
 			t.Errorf("encode %s: %v", name, err)
 			return
 		}
-		_, _ = h.Publish(name, data, html)
+		_, _ = h.Publish(name, payloads...)
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -66,12 +67,12 @@ func newEnvConfig(t *testing.T, cfg handlers.Config, builtins []scheduler.Builti
 	}
 	loc.Store(sched.Location())
 	sched.Subscribe(func(e scheduler.Event) {
-		name, data, html, err := handlers.EncodeJobEvent(e, sched.Location())
+		name, payloads, err := handlers.EncodeJobEvent(e, sched.Location())
 		if err != nil {
 			t.Errorf("encode %s: %v", name, err)
 			return
 		}
-		_, _ = h.Publish(name, data, html)
+		_, _ = h.Publish(name, payloads...)
 	})
 	for _, b := range builtins {
 		if err := sched.Register(b); err != nil {
@@ -81,7 +82,11 @@ func newEnvConfig(t *testing.T, cfg handlers.Config, builtins []scheduler.Builti
 	if err := sched.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	deps := handlers.Deps{Store: store, Scheduler: sched, Hub: h, AI: ai.NewClient(nil, 5*time.Second), Log: log}
+	assets, err := static.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := handlers.Deps{Store: store, Scheduler: sched, Hub: h, AI: ai.NewClient(nil, 5*time.Second), Log: log, Assets: assets}
 	handler := handlers.New(deps, cfg)
 	srv := httptest.NewServer(handler.Routes())
 	t.Cleanup(func() {

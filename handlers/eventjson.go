@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"switchboard/hub"
 	"switchboard/models"
 	"switchboard/scheduler"
 )
@@ -41,22 +42,37 @@ func ChangeEventJSON(c models.Change, loc *time.Location) (string, []byte, error
 	return "provider_changed", data, err
 }
 
-// EncodeJobEvent renders a scheduler event in both wire formats, once.
-func EncodeJobEvent(e scheduler.Event, loc *time.Location) (name string, jsonData, html []byte, err error) {
-	name, jsonData, err = JobEventJSON(e, loc)
+// EncodeJobEvent renders a scheduler event in every wire format, once:
+// the payloads are indexed by hub format.
+func EncodeJobEvent(e scheduler.Event, loc *time.Location) (name string, payloads [][]byte, err error) {
+	name, jsonData, err := JobEventJSON(e, loc)
 	if err != nil {
-		return name, nil, nil, err
+		return name, nil, err
 	}
-	html, err = JobEventHTML(e, loc)
-	return name, jsonData, html, err
+	admin, err := JobEventHTML(e, loc, true)
+	if err != nil {
+		return name, nil, err
+	}
+	viewer, err := JobEventHTML(e, loc, false)
+	return name, formatPayloads(jsonData, admin, viewer), err
 }
 
-// EncodeChange renders a provider or setting change in both wire formats.
-func EncodeChange(c models.Change, loc *time.Location) (name string, jsonData, html []byte, err error) {
-	name, jsonData, err = ChangeEventJSON(c, loc)
+// EncodeChange renders a provider or setting change in every wire format.
+func EncodeChange(c models.Change, loc *time.Location) (name string, payloads [][]byte, err error) {
+	name, jsonData, err := ChangeEventJSON(c, loc)
 	if err != nil {
-		return name, nil, nil, err
+		return name, nil, err
 	}
-	html, err = ChangeEventHTML(c, loc)
-	return name, jsonData, html, err
+	admin, err := ChangeEventHTML(c, loc, true)
+	if err != nil {
+		return name, nil, err
+	}
+	viewer, err := ChangeEventHTML(c, loc, false)
+	return name, formatPayloads(jsonData, admin, viewer), err
+}
+
+func formatPayloads(jsonData, admin, viewer []byte) [][]byte {
+	p := make([][]byte, hub.HTMLViewer+1)
+	p[hub.JSON], p[hub.HTML], p[hub.HTMLViewer] = jsonData, admin, viewer
+	return p
 }

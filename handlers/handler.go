@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gorilla/sessions"
+
 	"switchboard/hub"
 	"switchboard/metrics"
 	"switchboard/models"
@@ -36,6 +38,9 @@ type Config struct {
 	// Heartbeat is how long a stream may stay silent before a heartbeat
 	// event. Zero means 15 seconds.
 	Heartbeat time.Duration
+	// SessionSecret signs and encrypts session cookies (keys are derived
+	// from it). Empty means random keys: sessions end with the process.
+	SessionSecret []byte
 }
 
 // Deps are the services the handlers use.
@@ -59,7 +64,11 @@ type Handler struct {
 	log     *slog.Logger
 	cfg     Config
 	assets  http.Handler
+	asset   func(name string) string // hashed URL of a static file
 	metrics *metrics.Metrics
+
+	sessions *sessions.CookieStore
+	logins   *loginLimiter
 
 	streams sync.WaitGroup // taken-over live streams
 }
@@ -73,9 +82,10 @@ func New(d Deps, cfg Config) *Handler {
 		cfg.Heartbeat = 15 * time.Second
 	}
 	h := &Handler{store: d.Store, sched: d.Scheduler, hub: d.Hub, ai: d.AI, log: d.Log, cfg: cfg,
-		assets: http.NotFoundHandler(), metrics: d.Metrics}
+		assets: http.NotFoundHandler(), asset: func(string) string { return "" }, metrics: d.Metrics,
+		sessions: newSessionStore(cfg.SessionSecret), logins: newLoginLimiter()}
 	if d.Assets != nil {
-		h.assets = d.Assets
+		h.assets, h.asset = d.Assets, d.Assets.URL
 	}
 	return h
 }

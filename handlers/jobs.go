@@ -39,16 +39,23 @@ func (h *Handler) handleJobList(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *Handler) handleJobGet(w http.ResponseWriter, r *http.Request) error {
+// jobByPath loads the job the route's {id} names: a bad id is a 400, an
+// unknown one JOB_NOT_FOUND.
+func (h *Handler) jobByPath(r *http.Request) (scheduler.Job, error) {
 	id, err := jobID(r)
+	if err != nil {
+		return scheduler.Job{}, err
+	}
+	j, err := h.sched.Get(r.Context(), id)
+	return j, notFoundAsJob(id, err)
+}
+
+func (h *Handler) handleJobGet(w http.ResponseWriter, r *http.Request) error {
+	j, err := h.jobByPath(r)
 	if err != nil {
 		return err
 	}
-	j, err := h.sched.Get(r.Context(), id)
-	if err != nil {
-		return notFoundAsJob(id, err)
-	}
-	runs, _, err := h.store.ListRuns(r.Context(), models.RunFilter{JobID: id, Limit: 10})
+	runs, _, err := h.store.ListRuns(r.Context(), models.RunFilter{JobID: j.ID, Limit: 10})
 	if err != nil {
 		return err
 	}

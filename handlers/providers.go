@@ -259,32 +259,52 @@ func (h *Handler) handleProviderDelete(w http.ResponseWriter, r *http.Request) e
 const testPrompt = "Reply with the single word: pong"
 
 func (h *Handler) handleProviderTest(w http.ResponseWriter, r *http.Request) error {
-	name := r.PathValue("name")
-	meta, ok := ai.Lookup(name)
-	if !ok {
-		return models.Invalid("name", "Unsupported provider '%s'.", name)
-	}
-	p, err := h.store.ProviderByName(r.Context(), name)
-	if err == models.ErrNotFound {
-		return &httpError{http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Provider '%s' is not configured.", name), nil}
-	}
+	res, err := h.testProvider(r.Context(), r.PathValue("name"))
 	if err != nil {
 		return err
 	}
-	key, err := h.store.OpenKey(p)
-	if err != nil {
-		return err
-	}
-	model := p.Model
-	if model == "" {
-		model = meta.DefaultModel
-	}
-	start := time.Now()
-	_, err = h.ai.Complete(r.Context(), ai.Request{Provider: name, APIKey: key, Model: model, BaseURL: p.BaseURL, Prompt: testPrompt, MaxTokens: 16})
-	out := map[string]any{"success": err == nil, "provider": name, "model": model, "latency_ms": time.Since(start).Milliseconds()}
-	if err != nil {
-		out["error"] = strings.ReplaceAll(err.Error(), key, "****")
+	out := map[string]any{"success": res.err == "", "provider": res.provider, "model": res.model, "latency_ms": res.latency.Milliseconds()}
+	if res.err != "" {
+		out["error"] = res.err
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// providerTest is how a connection test went; err is safe to show.
+type providerTest struct {
+	provider, model, err string
+	latency              time.Duration
+}
+
+// testProvider sends a tiny prompt with the stored key. An error return is
+// a request that could not be made (unknown or unconfigured provider); a
+// failing provider is a result.
+func (h *Handler) testProvider(ctx context.Context, name string) (providerTest, error) {
+	meta, ok := ai.Lookup(name)
+	if !ok {
+		return providerTest{}, models.Invalid("name", "Unsupported provider '%s'.", name)
+	}
+	p, err := h.store.ProviderByName(ctx, name)
+	if err == models.ErrNotFound {
+		return providerTest{}, &httpError{http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Provider '%s' is not configured.", name), nil}
+	}
+	if err != nil {
+		return providerTest{}, err
+	}
+	key, err := h.store.OpenKey(p)
+	if err != nil {
+		return providerTest{}, err
+	}
+	res := providerTest{provider: name, model: p.Model}
+	if res.model == "" {
+		res.model = meta.DefaultModel
+	}
+	start := time.Now()
+	_, err = h.ai.Complete(ctx, ai.Request{Provider: name, APIKey: key, Model: res.model, BaseURL: p.BaseURL, Prompt: testPrompt, MaxTokens: 16})
+	res.latency = time.Since(start)
+	if err != nil {
+		res.err = strings.ReplaceAll(err.Error(), key, "****")
+	}
+	return res, nil
 }

@@ -36,19 +36,54 @@ func (h *Handler) Routes() http.Handler {
 
 	api.HandleFunc("/api/", h.api(h.handleNotFound))
 
+	// The console: pages and their htmx actions, for signed-in users.
+	pages := http.NewServeMux()
+	pages.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/jobs", http.StatusSeeOther) })
+	pages.HandleFunc("GET /jobs", h.page(h.handleJobsPage))
+	pages.HandleFunc("GET /jobs/new", h.page(h.handleNewJobPage))
+	pages.HandleFunc("GET /jobs/new/preview", h.page(h.handleSchedulePreview))
+	pages.HandleFunc("POST /jobs", h.page(h.handlePageJobCreate))
+	pages.HandleFunc("GET /jobs/{id}", h.page(h.handleJobPage))
+	pages.HandleFunc("GET /jobs/{id}/preview", h.page(h.handleSchedulePreview))
+	pages.HandleFunc("POST /jobs/{id}/pause", h.page(h.handlePageJobPause))
+	pages.HandleFunc("POST /jobs/{id}/resume", h.page(h.handlePageJobResume))
+	pages.HandleFunc("POST /jobs/{id}/run", h.page(h.handlePageJobRun))
+	pages.HandleFunc("POST /jobs/{id}/schedule", h.page(h.handlePageJobSchedule))
+	pages.HandleFunc("POST /jobs/{id}/edit", h.page(h.handlePageJobEdit))
+	pages.HandleFunc("POST /jobs/{id}/delete", h.page(h.handlePageJobDelete))
+	pages.HandleFunc("GET /history", h.page(h.handleHistoryPage))
+	pages.HandleFunc("GET /settings", h.page(h.handleSettingsPage))
+	pages.HandleFunc("POST /settings", h.page(h.handlePageSettingsSave))
+	pages.HandleFunc("POST /settings/active-provider", h.page(h.handlePageActiveProvider))
+	pages.HandleFunc("GET /providers", h.page(h.handleProvidersPage))
+	pages.HandleFunc("POST /providers/{name}", h.page(h.handlePageProviderSave))
+	pages.HandleFunc("POST /providers/{name}/activate", h.page(h.handlePageProviderActivate))
+	pages.HandleFunc("POST /providers/{name}/delete", h.page(h.handlePageProviderDelete))
+	pages.HandleFunc("POST /providers/{name}/test", h.page(h.handlePageProviderTest))
+	pages.HandleFunc("GET /users", h.page(h.handleUsersPage))
+	pages.HandleFunc("POST /users", h.page(h.handlePageUserCreate))
+	pages.HandleFunc("POST /users/{name}/disable", h.page(h.handlePageUserSetDisabled(true)))
+	pages.HandleFunc("POST /users/{name}/enable", h.page(h.handlePageUserSetDisabled(false)))
+	pages.HandleFunc("GET /audit", h.page(h.handleAuditPage))
+	pages.HandleFunc("/", h.page(func(http.ResponseWriter, *http.Request) error {
+		return &httpError{http.StatusNotFound, "NOT_FOUND", "There is no such page.", nil}
+	}))
+
 	mux := http.NewServeMux()
 	mux.Handle("/api/", h.requireAPIAuth(api))
-	// Browsers will reach this with a session once the console signs them in.
 	mux.Handle("GET /events", h.requireAPIAuth(h.api(h.handleEvents)))
 	mux.Handle("GET /static/", h.assets)
 	mux.Handle("GET /metrics", h.requireAPIAuth(http.HandlerFunc(h.handleMetrics)))
 	mux.HandleFunc("GET /healthz", h.handleHealthz)
-	mux.HandleFunc("/", h.api(h.handleNotFound))
 	mux.HandleFunc("GET /readyz", h.handleReadyz)
+	mux.HandleFunc("GET /login", h.page(h.handleLoginPage))
+	mux.HandleFunc("POST /login", h.page(h.handleLogin))
+	mux.Handle("POST /logout", h.withOptionalSession(h.page(h.handleLogout)))
+	mux.Handle("/", h.requireSession(pages))
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, &httpError{http.StatusForbidden, "FORBIDDEN", "Cross-origin request refused.", nil})
 	}))
-	return withRequestID(h.withLogAndRecover(cop.Handler(mux)))
+	return withRequestID(h.withLogAndRecover(securityHeaders(cop.Handler(mux))))
 }

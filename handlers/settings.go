@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -61,20 +62,25 @@ func (h *Handler) handleSettingPut(w http.ResponseWriter, r *http.Request) error
 			return models.Invalid(k, "Unknown field %q. Allowed: value.", k)
 		}
 	}
-	value, err = models.ValidateSetting(key, value)
-	if err != nil {
-		return err
-	}
-	// The timezone is applied to the running scheduler, which owns that
-	// change; every other setting is a plain transactional write.
-	if key == models.SettingTimezone {
-		_, err = h.sched.SetTimezone(r.Context(), value)
-	} else {
-		_, err = h.store.SetSetting(r.Context(), key, value, nil)
-	}
-	if err != nil {
+	if value, err = h.setSetting(r.Context(), key, value); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "key": key, "value": value})
 	return nil
+}
+
+// setSetting validates and writes a setting, returning its normalised
+// value. The timezone is applied to the running scheduler, which owns that
+// change; every other setting is a plain transactional write.
+func (h *Handler) setSetting(ctx context.Context, key, value string) (string, error) {
+	value, err := models.ValidateSetting(key, value)
+	if err != nil {
+		return "", err
+	}
+	if key == models.SettingTimezone {
+		_, err = h.sched.SetTimezone(ctx, value)
+	} else {
+		_, err = h.store.SetSetting(ctx, key, value, nil)
+	}
+	return value, err
 }

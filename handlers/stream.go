@@ -49,18 +49,47 @@ func (h *Handler) snapshotJSON(ctx context.Context) ([]byte, error) {
 	})
 }
 
-// snapshotHTML is the state a new /events stream starts from: the whole
-// jobs table body and provider list, as out-of-band swaps.
-func (h *Handler) snapshotHTML(ctx context.Context) ([]byte, error) {
-	jobs, providers, err := h.liveState(ctx)
-	if err != nil {
-		return nil, err
+// snapshotHTML is the state a new /events stream starts from, as
+// out-of-band swaps of what the page (?view=) shows: the jobs table body,
+// one job's summary, the provider list and cards. Without a view it sends
+// the jobs table and the provider list.
+func (h *Handler) snapshotHTML(r *http.Request, canWrite bool) func(context.Context) ([]byte, error) {
+	view, id := r.URL.Query().Get("view"), r.URL.Query().Get("id")
+	return func(ctx context.Context) ([]byte, error) {
+		switch view {
+		case "history":
+			return []byte("<!-- history takes runs live; nothing to refresh -->"), nil
+		case "job":
+			j, err := h.sched.Get(ctx, id)
+			if err != nil {
+				return []byte("<!-- no such job -->"), nil
+			}
+			return render(views.JobSummaryOOB(jobRow(j, canWrite)))
+		case "settings", "providers":
+			ps, err := h.providerList(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return render(views.ProviderListOOB(providerItems(ps)), views.ActiveProviderOOB(activeProviderForm(ps, canWrite)),
+				views.ProviderStatusesOOB(providerCards(ps, canWrite)))
+		}
+		jobs, err := h.sched.List(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rows := make([]views.JobRow, len(jobs))
+		for i, j := range jobs {
+			rows[i] = jobRow(j, canWrite)
+		}
+		if view == "jobs" {
+			return render(views.JobsTableBodyOOB(rows))
+		}
+		ps, err := h.providerList(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return render(views.JobsTableBodyOOB(rows), views.ProviderListOOB(providerItems(ps)))
 	}
-	rows := make([]views.JobRow, len(jobs))
-	for i, j := range jobs {
-		rows[i] = jobRow(j)
-	}
-	return render(views.JobsTableBodyOOB(rows), views.ProviderListOOB(providerItems(providers)))
 }
 
 // handleStream is GET /api/stream, JSON events.
@@ -68,9 +97,17 @@ func (h *Handler) handleStream(w http.ResponseWriter, r *http.Request) error {
 	return h.stream(w, r, hub.JSON, h.snapshotJSON)
 }
 
-// handleEvents is GET /events, the same changes as htmx fragments.
+// handleEvents is GET /events, the same changes as htmx fragments, with
+// action buttons only for a caller who may use them. A page always starts
+// from a fresh snapshot, even when its EventSource reconnects with a
+// Last-Event-ID: the snapshot is what the page shows, not what it missed.
 func (h *Handler) handleEvents(w http.ResponseWriter, r *http.Request) error {
-	return h.stream(w, r, hub.HTML, h.snapshotHTML)
+	format, write := hub.HTMLViewer, canWrite(r)
+	if write {
+		format = hub.HTML
+	}
+	r.Header.Del("Last-Event-ID")
+	return h.stream(w, r, format, h.snapshotHTML(r, write))
 }
 
 // stream sends a snapshot (or, with a Last-Event-ID the hub still holds,

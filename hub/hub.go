@@ -11,8 +11,9 @@ import (
 
 // Formats an event is rendered in, one frame each.
 const (
-	JSON = iota // GET /api/stream
-	HTML        // GET /events, for the htmx SSE extension
+	JSON       = iota // GET /api/stream
+	HTML              // GET /events for a user who may change things
+	HTMLViewer        // GET /events for a read-only user: no action buttons
 	formats
 )
 
@@ -127,17 +128,22 @@ func (h *Hub) Unsubscribe(s *Subscription) {
 	}
 }
 
-// Publish frames the payloads once per format, assigns the next id and
-// hands the event to every subscriber. It never blocks: a subscriber whose
-// buffer is full is dropped and told so through Done. A nil payload leaves
-// that format out.
-func (h *Hub) Publish(name string, jsonData, htmlData []byte) (*Event, error) {
+// Publish frames the payloads once per format (payloads[JSON],
+// payloads[HTML], …), assigns the next id and hands the event to every
+// subscriber. It never blocks: a subscriber whose buffer is full is dropped
+// and told so through Done. A nil or missing payload leaves that format out.
+func (h *Hub) Publish(name string, payloads ...[]byte) (*Event, error) {
 	if !ValidName(name) {
 		return nil, ErrBadName
 	}
-	if len(jsonData) > MaxPayload || len(htmlData) > MaxPayload {
-		h.dropped.Add(1)
-		return nil, ErrTooLarge
+	if len(payloads) > formats {
+		return nil, errors.New("more payloads than formats")
+	}
+	for _, p := range payloads {
+		if len(p) > MaxPayload {
+			h.dropped.Add(1)
+			return nil, ErrTooLarge
+		}
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -146,11 +152,10 @@ func (h *Hub) Publish(name string, jsonData, htmlData []byte) (*Event, error) {
 	}
 	h.nextID++
 	e := &Event{ID: h.nextID, Name: name}
-	if jsonData != nil {
-		e.frames[JSON] = Frame(e.ID, name, jsonData)
-	}
-	if htmlData != nil {
-		e.frames[HTML] = Frame(e.ID, name, htmlData)
+	for f, p := range payloads {
+		if p != nil {
+			e.frames[f] = Frame(e.ID, name, p)
+		}
 	}
 	if len(h.recent) > 0 {
 		h.recent[h.head] = e

@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-//go:embed vendor/*.js vendor/*.LICENSE vendor/SHA256SUMS
+//go:embed vendor/*.js vendor/*.LICENSE vendor/SHA256SUMS app.css app.js
 var files embed.FS
 
 // Assets serves the embedded files under hashed URLs.
@@ -56,8 +56,11 @@ func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	b, _ := files.ReadFile(p) // present: indexed from the same FS
 	ctype := "text/plain; charset=utf-8"
-	if strings.HasSuffix(p, ".js") {
+	switch {
+	case strings.HasSuffix(p, ".js"):
 		ctype = "text/javascript; charset=utf-8"
+	case strings.HasSuffix(p, ".css"):
+		ctype = "text/css; charset=utf-8" // with nosniff, a stylesheet must say so
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")

@@ -45,10 +45,10 @@ func promptRunner(store *models.Store, client *ai.Client) scheduler.PromptRunner
 
 // publish returns a function that hands a rendered event to the hub,
 // logging (never failing on) an event the hub refuses.
-func publish(h *hub.Hub, log *slog.Logger) func(name string, jsonData, html []byte, err error) {
-	return func(name string, jsonData, html []byte, err error) {
+func publish(h *hub.Hub, log *slog.Logger) func(name string, payloads [][]byte, err error) {
+	return func(name string, payloads [][]byte, err error) {
 		if err == nil {
-			_, err = h.Publish(name, jsonData, html)
+			_, err = h.Publish(name, payloads...)
 		}
 		if err != nil {
 			log.Warn("event not published", "event", name, "err", err)

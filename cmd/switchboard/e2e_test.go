@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+const adminPassword = "e2e admin password"
+
+// screenshotDir collects the pages as the browser drew them, to look at.
+var screenshotDir = filepath.Join("testoutput", "screenshots")
+
+// newBrowser starts its own Chromium (its own cookies: its own session).
+// A missing browser fails the test: .ci/deps installs Debian's chromium.
+func newBrowser(t *testing.T, width, height int) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatalf("Debian's chromium is needed for the browser tests (go tool task deps installs it): %v", err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
+		chromedp.DisableGPU, chromedp.WindowSize(width, height), chromedp.Flag("disable-dev-shm-usage", true))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	// Start the browser on this context, so steps may use shorter-lived
+	// children of it.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// do runs steps, failing the test with what was being done.
+func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	stepCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(stepCtx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// waitJS waits until a JavaScript expression is true, within a deadline.
+func waitJS(t *testing.T, ctx context.Context, what, expr string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("waiting for %s (%s): %v", what, expr, err)
+	}
+	return time.Since(start)
+}
+
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(screenshotDir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func signInBrowser(t *testing.T, ctx context.Context, base, user, password string) {
+	t.Helper()
+	do(t, ctx, "sign in as "+user,
+		chromedp.Navigate(base+"/jobs"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-form]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=login-username]`), user),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=login-password]`), password),
+		chromedp.Click(chromedp.CSS(`[data-testid=login-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=jobs-table]`)),
+	)
+	// The stylesheet and script loaded under the Content-Security-Policy.
+	waitJS(t, ctx, "the stylesheet", `getComputedStyle(document.querySelector('.topbar')).display === 'flex'`)
+	waitJS(t, ctx, "local times", `![...document.querySelectorAll('time[data-relative]')].some(e => e.textContent === e.getAttribute('datetime'))`)
+}
+
+func waitLive(t *testing.T, ctx context.Context) {
+	t.Helper()
+	waitJS(t, ctx, "the live badge", `document.querySelector('[data-testid=live-badge]').dataset.state === 'live'`)
+}
+
+func rowJS(job, inner string) string {
+	return fmt.Sprintf(`(() => { const r = document.querySelector('#job-%s'); return !!r && (%s); })()`, job, inner)
+}
+
+// TestBrowserConsole drives the console in Debian's Chromium: acceptance
+// scenarios 20–22, sign-in and sign-out, the schedule editor's preview and a
+// viewer's read-only pages.
+func TestBrowserConsole(t *testing.T) {
+	s := startServer(t, filepath.Join(t.TempDir(), "e2e.db"), map[string]string{"SWITCHBOARD_ADMIN_PASSWORD": adminPassword})
+	a := newBrowser(t, 1280, 900)
+	do(t, a, "open the login page", chromedp.Navigate(s.url+"/jobs"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-form]`)))
+	screenshot(t, a, "01-login")
+	do(t, a, "a wrong password",
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=login-username]`), "admin"),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=login-password]`), "not the password"),
+		chromedp.Click(chromedp.CSS(`[data-testid=login-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=form-error]`)))
+	signInBrowser(t, a, s.url, "admin", adminPassword)
+
+	// Add a second admin and a viewer through the users page.
+	for _, u := range []struct{ name, role string }{{"bob", "admin"}, {"vera", "viewer"}} {
+		do(t, a, "add user "+u.name,
+			chromedp.Navigate(s.url+"/users"),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid=new-user-form]`)),
+			chromedp.SendKeys(chromedp.CSS(`[data-testid=new-username]`), u.name),
+			chromedp.SendKeys(chromedp.CSS(`[data-testid=new-password]`), adminPassword),
+			chromedp.SetValue(chromedp.CSS(`[data-testid=new-role]`), u.role),
+			chromedp.Click(chromedp.CSS(`[data-testid=add-user]`)))
+		waitJS(t, a, "the user to be added", `!!document.querySelector('#new-user-form .saved')`)
+	}
+	do(t, a, "reload users", chromedp.Navigate(s.url+"/users"), chromedp.WaitVisible(chromedp.CSS(`[data-username=vera]`)))
+	screenshot(t, a, "08-users")
+
+	b := newBrowser(t, 1280, 900)
+	signInBrowser(t, b, s.url, "bob", adminPassword)
+	do(t, a, "jobs page", chromedp.Navigate(s.url+"/jobs"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=jobs-table]`)))
+	waitLive(t, a)
+	waitLive(t, b)
+
+	// Scenario 20: pause, resume, run and reschedule in A; B follows live.
+	const job = "technical_monitor"
+	do(t, a, "pause with a reason",
+		chromedp.Click(chromedp.CSS(`#job-`+job+` [data-testid=pause-open]`)),
+		chromedp.SendKeys(chromedp.CSS(`#job-`+job+` [data-testid=pause-reason]`), "e2e maintenance"),
+		chromedp.Click(chromedp.CSS(`#job-`+job+` [data-testid=pause]`)))
+	waitJS(t, a, "A to show the pause", rowJS(job, `r.dataset.state === 'paused'`))
+	seen := waitJS(t, b, "B to show the pause", rowJS(job, `r.dataset.state === 'paused' && r.textContent.includes('e2e maintenance')`))
+	t.Logf("pause reached the other browser %v after the first showed it", seen)
+	screenshot(t, a, "02-jobs")
+	do(t, a, "resume", chromedp.Click(chromedp.CSS(`#job-`+job+` [data-testid=resume]`)))
+	waitJS(t, b, "B to show the resume", rowJS(job, `r.dataset.state === 'scheduled'`))
+	do(t, a, "run now", chromedp.Click(chromedp.CSS(`#job-`+job+` [data-testid=run-now]`)))
+	waitJS(t, b, "B to show the run's result", rowJS(job, `r.dataset.lastStatus === 'skipped'`))
+	waitJS(t, a, "the toast in A", `!!document.querySelector('[data-testid=toast]')`)
+
+	// The schedule editor: the preview follows the typing; saving
+	// reschedules, and B's row shows it.
+	do(t, a, "open the job", chromedp.Navigate(s.url+"/jobs/"+job), chromedp.WaitVisible(chromedp.CSS(`[data-testid=schedule-editor]`)))
+	waitLive(t, a)
+	do(t, a, "choose cron", chromedp.Click(chromedp.CSS(`[data-testid=mode-cron]`)))
+	do(t, a, "type 02:30", chromedp.SendKeys(chromedp.CSS(`[data-testid=cron-hour]`), "2"), chromedp.SendKeys(chromedp.CSS(`[data-testid=cron-minute]`), "30"))
+	waitJS(t, a, "a 02:30 preview with a DST warning", `document.querySelectorAll('[data-testid=preview-run]').length === 5 && document.querySelector('[data-testid=preview-describe]').textContent.includes('02:30') && !!document.querySelector('[data-testid=dst-warning]')`)
+	do(t, a, "type an invalid hour", chromedp.SendKeys(chromedp.CSS(`[data-testid=cron-hour]`), "9"))
+	waitJS(t, a, "the preview to name the error", `!!document.querySelector('[data-testid=preview-error]')`)
+	do(t, a, "choose an interval preset", chromedp.Click(chromedp.CSS(`[data-testid=mode-interval]`)),
+		chromedp.Click(chromedp.CSS(`[data-preset-every="5"]`)))
+	waitJS(t, a, "an interval preview", `(document.querySelector('[data-testid=preview-describe]') || {}).textContent === 'Every 5 minutes'`)
+	screenshot(t, a, "03-job-detail")
+	do(t, a, "save the schedule", chromedp.Click(chromedp.CSS(`[data-testid=save-schedule]`)))
+	waitJS(t, a, "saved", `!!document.querySelector('[data-testid=schedule-saved]')`)
+	waitJS(t, b, "B to show the new schedule", rowJS(job, `r.querySelector('[data-testid=job-schedule]').textContent.includes('Every 5 minutes')`))
+
+	// Scenario 21: switch the active provider with the settings form in A;
+	// B's list follows, and exactly one provider is active in both.
+	for _, p := range []string{`{"provider":"openai","api_key":"sk-e2e-openai-1111"}`, `{"provider":"anthropic","api_key":"sk-e2e-anthropic-2222"}`} {
+		if status, m := s.call(t, "POST", "/api/settings/ai-provider", p); status != 200 {
+			t.Fatalf("add provider: %d %v", status, m)
+		}
+	}
+	do(t, a, "settings in A", chromedp.Navigate(s.url+"/settings"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=active-provider-form]`)))
+	do(t, b, "settings in B", chromedp.Navigate(s.url+"/settings"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=provider-list]`)))
+	waitLive(t, a)
+	waitLive(t, b)
+	for _, want := range []string{"anthropic", "openai"} {
+		do(t, a, "switch to "+want, chromedp.SetValue(chromedp.CSS(`[data-testid=active-provider-select]`), want),
+			chromedp.Click(chromedp.CSS(`[data-testid=activate-selected]`)))
+		one := fmt.Sprintf(`(() => { const a = document.querySelectorAll('#provider-list [data-status=active]'); return a.length === 1 && a[0].dataset.provider === '%s'; })()`, want)
+		waitJS(t, a, "A to show "+want+" active alone", one)
+		waitJS(t, b, "B to show "+want+" active alone", one)
+	}
+	screenshot(t, a, "05-settings")
+	for _, page := range []struct{ path, sel, name string }{
+		{"/providers", `[data-testid=provider-card]`, "06-providers"},
+		{"/history", `[data-testid=runs-table]`, "04-history"},
+		{"/audit", `[data-testid=audit-table]`, "09-audit"},
+		{"/jobs/new", `[data-testid=job-form]`, "07-new-job"},
+	} {
+		do(t, a, "open "+page.path, chromedp.Navigate(s.url+page.path), chromedp.WaitVisible(chromedp.CSS(page.sel)))
+		screenshot(t, a, page.name)
+	}
+
+	// A viewer sees no actions, then signs out and reaches only the login
+	// page.
+	v := newBrowser(t, 390, 844)
+	signInBrowser(t, v, s.url, "vera", adminPassword)
+	waitJS(t, v, "a read-only jobs page", `document.querySelectorAll('[data-testid=job-row]').length >= 7 && !document.querySelector('[data-testid=pause-open], [data-testid=run-now], [data-testid=resume], [data-testid=new-job]')`)
+	screenshot(t, v, "10-viewer-phone")
+	do(t, v, "sign out", chromedp.Click(chromedp.CSS(`[data-testid=sign-out]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-form]`)))
+	for _, path := range []string{"/jobs", "/settings", "/jobs/" + job} {
+		do(t, v, "visit "+path+" signed out", chromedp.Navigate(s.url+path), chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-form]`)))
+	}
+
+	// Scenario 22: a form on another origin posting to the console is
+	// refused, though the browser holds a session.
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!DOCTYPE html><form id="f" method="post" action="%s/jobs/%s/pause"><input name="reason" value="evil"></form>
+<script>document.getElementById('f').submit()</script>`, s.url, job)
+	}))
+	defer evil.Close()
+	do(t, a, "visit a hostile page", chromedp.Navigate(evil.URL))
+	waitJS(t, a, "the refusal", `document.body && document.body.textContent.includes('Cross-origin request refused')`)
+	if _, m := s.call(t, "GET", "/api/scheduler/jobs/"+job, ""); m["enabled"] != true {
+		t.Fatalf("a cross-site post paused the job: %v", m)
+	}
+}

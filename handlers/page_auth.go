@@ -1,0 +1,67 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"switchboard/models"
+	"switchboard/views"
+)
+
+// safeNext keeps a post-sign-in redirect on this site: a local path, never
+// "//host" or a scheme.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/jobs"
+	}
+	return next
+}
+
+func (h *Handler) handleLoginPage(w http.ResponseWriter, r *http.Request) error {
+	if p := h.identify(r); p != nil && !p.viaToken {
+		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return nil
+	}
+	h.renderPage(w, r, http.StatusOK, "Sign in", "login", "", views.LoginPage(views.LoginForm{Next: r.URL.Query().Get("next")}))
+	return nil
+}
+
+// handleLogin checks the rate limits before bcrypt, so guessing costs the
+// guesser time and the server nothing.
+func (h *Handler) handleLogin(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := views.LoginForm{Username: strings.TrimSpace(r.PostForm.Get("username")), Next: r.PostForm.Get("next")}
+	fail := func(status int, msg string) error {
+		f.Message = msg
+		h.renderPage(w, r, status, "Sign in", "login", "", views.LoginPage(f))
+		return nil
+	}
+	if !h.logins.allow(clientIP(r), f.Username) {
+		w.Header().Set("Retry-After", "60")
+		return fail(http.StatusTooManyRequests, "Too many sign-in attempts. Wait a minute and try again.")
+	}
+	u, err := h.store.Authenticate(r.Context(), f.Username, r.PostForm.Get("password"))
+	if errors.Is(err, models.ErrNotFound) {
+		return fail(http.StatusUnauthorized, "Wrong username or password.")
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.signIn(w, r, u); err != nil {
+		return err
+	}
+	h.log.InfoContext(r.Context(), "signed in", "user", u.Username, "request_id", requestID(r.Context()))
+	http.Redirect(w, r, safeNext(f.Next), http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) handleLogout(w http.ResponseWriter, r *http.Request) error {
+	if err := h.signOut(w, r); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,245 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"switchboard/ai"
+	"switchboard/models"
+	"switchboard/views"
+)
+
+// commonZones fill the timezone field's suggestions; any IANA name is
+// accepted.
+var commonZones = []string{"UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+	"America/Sao_Paulo", "Europe/London", "Europe/Paris", "Europe/Berlin", "Asia/Kolkata", "Asia/Singapore",
+	"Asia/Tokyo", "Australia/Sydney"}
+
+var settingLabels = map[string]string{models.SettingTimezone: "Scheduler timezone", models.SettingRetentionDays: "Keep run history (days)"}
+
+func (h *Handler) settingsView(ctx context.Context, r *http.Request, form map[string]string) (views.SettingsView, error) {
+	stored, err := h.store.ListSettings(ctx)
+	if err != nil {
+		return views.SettingsView{}, err
+	}
+	ps, err := h.providerList(ctx)
+	if err != nil {
+		return views.SettingsView{}, err
+	}
+	write := canWrite(r)
+	v := views.SettingsView{CanWrite: write, Zones: commonZones, Providers: providerItems(ps), Active: activeProviderForm(ps, write)}
+	for _, k := range models.KnownSettings {
+		f := views.SettingField{Key: k.Key, Label: settingLabels[k.Key], Help: k.Description, Default: k.Default, Value: k.Default, Kind: "number"}
+		if k.Key == models.SettingTimezone {
+			f.Kind = "timezone"
+		}
+		if st, ok := stored[k.Key]; ok {
+			f.Value = st.Value
+		}
+		if typed, ok := form[k.Key]; ok {
+			f.Value = typed
+		}
+		v.Fields = append(v.Fields, f)
+	}
+	return v, nil
+}
+
+func (h *Handler) handleSettingsPage(w http.ResponseWriter, r *http.Request) error {
+	v, err := h.settingsView(r.Context(), r, nil)
+	if err != nil {
+		return err
+	}
+	h.renderPage(w, r, http.StatusOK, "Settings", "settings", "/events?view=settings", views.SettingsPage(v))
+	return nil
+}
+
+// handlePageSettingsSave validates every field first and writes only when
+// all are valid, so a form is saved whole or not at all.
+func (h *Handler) handlePageSettingsSave(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	form := map[string]string{}
+	errs := map[string]string{}
+	for _, k := range models.KnownSettings {
+		if !r.PostForm.Has(k.Key) {
+			continue
+		}
+		val := strings.TrimSpace(r.PostForm.Get(k.Key))
+		form[k.Key] = val
+		if _, err := models.ValidateSetting(k.Key, val); err != nil {
+			if ve, ok := asValidation(err); ok {
+				errs[k.Key] = ve.Message
+				continue
+			}
+			return err
+		}
+	}
+	if len(errs) == 0 {
+		for key, val := range form {
+			if _, err := h.setSetting(r.Context(), key, val); err != nil {
+				return err
+			}
+		}
+	}
+	if !isHTMX(r) && len(errs) == 0 {
+		http.Redirect(w, r, "/settings", http.StatusSeeOther)
+		return nil
+	}
+	v, err := h.settingsView(r.Context(), r, form)
+	if err != nil {
+		return err
+	}
+	v.Errors = errs
+	if len(errs) > 0 {
+		return h.renderFragment(w, http.StatusUnprocessableEntity, views.SettingsForm(v))
+	}
+	v.Saved = true
+	return h.renderFragment(w, http.StatusOK, views.SettingsForm(v), views.Toast("ok", "Settings saved."))
+}
+
+// handlePageActiveProvider switches the active provider from the settings
+// form.
+func (h *Handler) handlePageActiveProvider(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	return h.activateByName(w, r, r.PostForm.Get("provider"))
+}
+
+func (h *Handler) handlePageProviderActivate(w http.ResponseWriter, r *http.Request) error {
+	return h.activateByName(w, r, r.PathValue("name"))
+}
+
+// activateByName answers with the toast only: every open page, this one
+// included, gets the new state from the live stream.
+func (h *Handler) activateByName(w http.ResponseWriter, r *http.Request, name string) error {
+	p, err := h.configuredProvider(r.Context(), name)
+	if err != nil {
+		return err
+	}
+	if err := h.store.ActivateProvider(r.Context(), p.ID); err != nil {
+		return err
+	}
+	meta, _ := ai.Lookup(name)
+	toast := fmt.Sprintf("%s is now the active provider.", meta.DisplayName)
+	if isHTMX(r) && r.Header.Get("HX-Target") == "active-provider-form" {
+		ps, err := h.providerList(r.Context())
+		if err != nil {
+			return err
+		}
+		return h.renderFragment(w, http.StatusOK, views.ActiveProvider(activeProviderForm(ps, true)), views.Toast("ok", toast))
+	}
+	return h.providerDone(w, r, "/settings", toast)
+}
+
+func (h *Handler) configuredProvider(ctx context.Context, name string) (models.AIProvider, error) {
+	if _, ok := ai.Lookup(name); !ok {
+		return models.AIProvider{}, models.Invalid("provider", "Choose a supported provider.")
+	}
+	p, err := h.store.ProviderByName(ctx, name)
+	if errors.Is(err, models.ErrNotFound) {
+		return p, &httpError{http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Provider '%s' is not configured.", name), nil}
+	}
+	return p, err
+}
+
+func (h *Handler) providerDone(w http.ResponseWriter, r *http.Request, back, toast string) error {
+	if !isHTMX(r) {
+		redirectBack(w, r, back)
+		return nil
+	}
+	return h.renderFragment(w, http.StatusOK, views.Toast("ok", toast))
+}
+
+func (h *Handler) handleProvidersPage(w http.ResponseWriter, r *http.Request) error {
+	ps, err := h.providerList(r.Context())
+	if err != nil {
+		return err
+	}
+	h.renderPage(w, r, http.StatusOK, "AI providers", "providers", "/events?view=providers", views.ProvidersPage(providerCards(ps, canWrite(r))))
+	return nil
+}
+
+// providerCard is one provider's card as it stands.
+func (h *Handler) providerCard(ctx context.Context, name string, write bool) (views.ProviderCard, error) {
+	ps, err := h.providerList(ctx)
+	if err != nil {
+		return views.ProviderCard{}, err
+	}
+	for _, c := range providerCards(ps, write) {
+		if c.Name == name {
+			return c, nil
+		}
+	}
+	return views.ProviderCard{}, models.Invalid("provider", "Unsupported provider '%s'.", name)
+}
+
+// handlePageProviderSave adds or updates a provider. The key is
+// write-only: an empty field keeps the stored key.
+func (h *Handler) handlePageProviderSave(w http.ResponseWriter, r *http.Request) error {
+	name := r.PathValue("name")
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	card, err := h.providerCard(r.Context(), name, true)
+	if err != nil {
+		return err
+	}
+	body := map[string]string{"provider": name, "model": r.PostForm.Get("model"), "base_url": r.PostForm.Get("base_url")}
+	if k := strings.TrimSpace(r.PostForm.Get("api_key")); k != "" {
+		body["api_key"] = k
+	}
+	raw := map[string]json.RawMessage{}
+	for k, v := range body {
+		raw[k] = jsonString(v)
+	}
+	in, err := parseProviderInput(raw)
+	if err == nil {
+		_, err = h.store.UpsertProvider(r.Context(), in)
+	}
+	card.Model, card.BaseURL = r.PostForm.Get("model"), r.PostForm.Get("base_url")
+	if err != nil {
+		if card.Errors, err = fieldErrors(err, nil); err != nil {
+			return err
+		}
+		return h.renderFragment(w, http.StatusUnprocessableEntity, views.ProviderForm(card))
+	}
+	if !isHTMX(r) {
+		http.Redirect(w, r, "/providers", http.StatusSeeOther)
+		return nil
+	}
+	if card, err = h.providerCard(r.Context(), name, true); err != nil {
+		return err
+	}
+	card.Saved = true
+	return h.renderFragment(w, http.StatusOK, views.ProviderForm(card), views.Toast("ok", card.DisplayName+" saved."))
+}
+
+func (h *Handler) handlePageProviderDelete(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.configuredProvider(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	if err := h.store.DeleteProvider(r.Context(), p.ID); err != nil {
+		return err
+	}
+	meta, _ := ai.Lookup(p.Provider)
+	return h.providerDone(w, r, "/providers", meta.DisplayName+" deleted.")
+}
+
+func (h *Handler) handlePageProviderTest(w http.ResponseWriter, r *http.Request) error {
+	res, err := h.testProvider(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	text := fmt.Sprintf("Connected: %s answered in %d ms.", res.model, res.latency.Milliseconds())
+	if res.err != "" {
+		text = "Failed: " + res.err
+	}
+	return h.renderFragment(w, http.StatusOK, views.ProviderTestResult(res.provider, text, res.err == ""))
+}
