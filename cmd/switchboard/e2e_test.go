@@ -178,9 +178,17 @@ func TestBrowserConsole(t *testing.T) {
 	do(t, b, "settings in B", chromedp.Navigate(s.url+"/settings"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=provider-list]`)))
 	waitLive(t, a)
 	waitLive(t, b)
-	for _, want := range []string{"anthropic", "openai"} {
-		do(t, a, "switch to "+want, chromedp.SetValue(chromedp.CSS(`[data-testid=active-provider-select]`), want),
-			chromedp.Click(chromedp.CSS(`[data-testid=activate-selected]`)))
+	// Anthropic, added last, is active: each switch below is a real change,
+	// so seeing it proves the previous request has finished.
+	for _, want := range []string{"openai", "anthropic"} {
+		waitJS(t, a, "no request in flight", `!document.querySelector('.htmx-request')`)
+		// The pushed update of the previous switch can replace the form at
+		// any moment; choosing and submitting in one script keeps both on
+		// the same form, as a person's choice and click do.
+		do(t, a, "switch to "+want, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+			document.querySelector('[data-testid=active-provider-select]').value = '%s';
+			document.querySelector('[data-testid=activate-selected]').click();
+		})()`, want)))
 		one := fmt.Sprintf(`(() => { const a = document.querySelectorAll('#provider-list [data-status=active]'); return a.length === 1 && a[0].dataset.provider === '%s'; })()`, want)
 		waitJS(t, a, "A to show "+want+" active alone", one)
 		waitJS(t, b, "B to show "+want+" active alone", one)
