@@ -33,11 +33,18 @@ type engine interface {
 }
 
 type gocronEngine struct {
-	s   gocron.Scheduler
-	log *slog.Logger
+	s     gocron.Scheduler
+	log   *slog.Logger
+	clock clockwork.Clock
 
-	mu   sync.Mutex // guards jobs
+	mu   sync.Mutex // guards jobs, next and gen
 	jobs map[string]gocron.Job
+	// next caches each job's first upcoming run: asking gocron is a round
+	// trip through its scheduler goroutine, and a list of many jobs asked
+	// once per job. An entry holds until its time comes (the run then
+	// computes the next) or the job is scheduled or removed again.
+	next map[string]time.Time
+	gen  uint64 // bumped by every schedule and unschedule
 }
 
 func newGocronEngine(loc *time.Location, clock clockwork.Clock, log *slog.Logger) (*gocronEngine, error) {
@@ -55,7 +62,10 @@ func newGocronEngine(loc *time.Location, clock clockwork.Clock, log *slog.Logger
 	if err != nil {
 		return nil, err
 	}
-	return &gocronEngine{s: s, log: log, jobs: map[string]gocron.Job{}}, nil
+	if clock == nil {
+		clock = clockwork.NewRealClock()
+	}
+	return &gocronEngine{s: s, log: log, clock: clock, jobs: map[string]gocron.Job{}, next: map[string]time.Time{}}, nil
 }
 
 func definition(s models.Schedule) (gocron.JobDefinition, error) {
@@ -91,6 +101,8 @@ func (e *gocronEngine) schedule(id string, s models.Schedule, task func()) error
 	}
 	e.mu.Lock()
 	e.jobs[id] = j
+	delete(e.next, id)
+	e.gen++
 	e.mu.Unlock()
 	return nil
 }
@@ -99,6 +111,8 @@ func (e *gocronEngine) unschedule(id string) error {
 	e.mu.Lock()
 	_, exists := e.jobs[id]
 	delete(e.jobs, id)
+	delete(e.next, id)
+	e.gen++
 	e.mu.Unlock()
 	if !exists {
 		return nil
@@ -111,8 +125,14 @@ func (e *gocronEngine) unschedule(id string) error {
 }
 
 func (e *gocronEngine) nextRuns(id string, n int) []time.Time {
+	now := e.clock.Now()
 	e.mu.Lock()
 	j, ok := e.jobs[id]
+	if t, cached := e.next[id]; ok && cached && n == 1 && now.Before(t) {
+		e.mu.Unlock()
+		return []time.Time{t}
+	}
+	gen := e.gen
 	e.mu.Unlock()
 	if !ok {
 		return nil
@@ -121,6 +141,12 @@ func (e *gocronEngine) nextRuns(id string, n int) []time.Time {
 	if err != nil {
 		return nil
 	}
+	e.mu.Lock()
+	// A schedule change while gocron answered may have made this stale.
+	if len(runs) > 0 && runs[0].After(now) && gen == e.gen {
+		e.next[id] = runs[0]
+	}
+	e.mu.Unlock()
 	return runs
 }
 
