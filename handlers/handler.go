@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -69,6 +70,7 @@ type Handler struct {
 
 	sessions *sessions.CookieStore
 	logins   *loginLimiter
+	listJSON atomic.Pointer[encodedList]
 
 	streams sync.WaitGroup // taken-over live streams
 }
@@ -161,17 +163,27 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 // writeJSON encodes v into a buffer first, so a response is never half
 // written.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	body, err := encodeJSON(v)
+	if err != nil {
 		http.Error(w, `{"success":false,"error":"Internal error","error_code":"INTERNAL_ERROR"}`, http.StatusInternalServerError)
 		return
 	}
+	writeJSONBytes(w, status, body)
+}
+
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	return buf.Bytes(), err
+}
+
+func writeJSONBytes(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(body)
 }
 
 // decodeObject reads a JSON object body of at most 64 KiB. An empty body is

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"switchboard/models"
@@ -52,18 +53,60 @@ func (s *Service) view(j models.Job) Job {
 	return v
 }
 
-// List returns every job, sorted by id.
+// List returns every job, sorted by id. Lists are the hottest read (every
+// API poll, every jobs page and its live snapshot) and cost a database read
+// and a decode per job, so the last one is kept while it is still true: no
+// change has happened since (see emit) and none of its next runs has come.
 func (s *Service) List(ctx context.Context) ([]Job, error) {
+	jobs, _, err := s.ListStamped(ctx)
+	return jobs, err
+}
+
+// ListStamped is List with a stamp naming the list it answers: two calls
+// with the same stamp returned the same jobs, so a caller may keep what it
+// derived from them (the API keeps the encoded JSON).
+func (s *Service) ListStamped(ctx context.Context) ([]Job, uint64, error) {
+	seq := s.listSeq.Load() // before reading: a change during the read makes this list stale at once
+	now := s.clock.Now()
+	if c := s.listCache.Load(); c != nil && c.seq == seq && now.Before(c.expires) {
+		return slices.Clone(c.jobs), c.stamp, nil
+	}
 	rows, err := s.store.ListJobs(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	out := make([]Job, len(rows))
+	expires := now.Add(time.Minute) // a bound, in case something changes unannounced
 	for i, r := range rows {
 		out[i] = s.view(r)
+		if n := out[i].NextRun; n != nil && n.Before(expires) {
+			expires = *n
+		}
 	}
-	return out, nil
+	c := &listSnapshot{seq: seq, expires: expires, jobs: out, stamp: s.listStamps.Add(1)}
+	s.listCache.Store(c)
+	return slices.Clone(out), c.stamp, nil
 }
+
+// listSnapshot is a List answer and what it was true for.
+type listSnapshot struct {
+	seq     uint64    // listSeq when the read began
+	expires time.Time // the earliest next run it shows
+	jobs    []Job
+	stamp   uint64 // unique to this list
+}
+
+// emit announces a change that has happened: a job's row, schedule, or run
+// state. Every such change ends in an event, so counting events is enough
+// to know whether a kept list still holds.
+func (s *Service) emit(e Event) {
+	s.changed()
+	s.events.push(e)
+}
+
+// changed marks kept lists stale; also for changes that publish nothing,
+// such as gocron restored after a failed change.
+func (s *Service) changed() { s.listSeq.Add(1) }
 
 // Get returns one job or models.ErrNotFound.
 func (s *Service) Get(ctx context.Context, id string) (Job, error) {
@@ -96,6 +139,6 @@ func (s *Service) NextRuns(ctx context.Context, id string, n int) ([]time.Time, 
 // so events of one job leave in commit order.
 func (s *Service) publishJob(row models.Job) Job {
 	v := s.view(row)
-	s.events.push(Event{Type: EventJobUpdated, JobID: row.ID, Job: &v})
+	s.emit(Event{Type: EventJobUpdated, JobID: row.ID, Job: &v})
 	return v
 }

@@ -161,6 +161,7 @@ func (s *Service) apply(before, after models.Job) error {
 
 // restore puts gocron back to the stored row after a failed change.
 func (s *Service) restore(row models.Job) {
+	defer s.changed()
 	s.disarmResume(row.ID)
 	if err := s.reconcile(row); err != nil {
 		s.log.Error("cannot restore job schedule after a failed change", "job_id", row.ID, "err", err)
@@ -207,7 +208,7 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 		}
 		return err
 	}
-	s.events.push(Event{Type: EventJobDeleted, JobID: id})
+	s.emit(Event{Type: EventJobDeleted, JobID: id})
 	return nil
 }
 

@@ -81,7 +81,7 @@ func (s *Service) beginRun(ctx context.Context, id, source string) (models.Job, 
 	s.mu.Lock()
 	slot.id = run.ID
 	s.mu.Unlock()
-	s.events.push(Event{Type: EventJobStarted, JobID: id, Run: &run})
+	s.emit(Event{Type: EventJobStarted, JobID: id, Run: &run})
 	s.publishJob(j)
 	return j, run, nil
 }
@@ -122,7 +122,7 @@ func (s *Service) finishRun(run models.JobRun) {
 	s.mu.Unlock()
 	s.log.Info("job run finished", "job_id", run.JobID, "run_id", run.ID, "source", run.Source,
 		"status", run.Status, "duration_ms", *run.DurationMs)
-	s.events.push(Event{Type: EventJobCompleted, JobID: run.JobID, Run: &run})
+	s.emit(Event{Type: EventJobCompleted, JobID: run.JobID, Run: &run})
 	if row, err := s.store.GetJob(context.Background(), run.JobID); err == nil {
 		s.publishJob(row)
 	}
@@ -148,7 +148,7 @@ func (s *Service) recordOverlap(id string) {
 		s.log.Error("cannot record skipped run", "job_id", id, "err", err)
 		return
 	}
-	s.events.push(Event{Type: EventJobCompleted, JobID: id, Run: &run})
+	s.emit(Event{Type: EventJobCompleted, JobID: id, Run: &run})
 }
 
 // invoke runs the job's body; a panic ends the run as an error, never the

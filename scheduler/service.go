@@ -120,6 +120,9 @@ type Service struct {
 	http       *http.Client
 	marketOpen func(time.Time) bool
 	events     *dispatcher
+	listSeq    atomic.Uint64 // bumped by every change; see List
+	listCache  atomic.Pointer[listSnapshot]
+	listStamps atomic.Uint64
 
 	stripe [stripes]sync.Mutex
 
@@ -256,6 +259,7 @@ func builtinRow(b Builtin) models.Job {
 // a killed process left open, reconciles gocron with every stored job and
 // starts running them.
 func (s *Service) Start(ctx context.Context) error {
+	defer s.changed() // reconciling can fix rows a killed process left
 	s.mu.Lock()
 	if s.state != created {
 		s.mu.Unlock()

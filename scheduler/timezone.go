@@ -14,6 +14,7 @@ import (
 // scheduler goes back to the old zone, so the setting and the scheduler
 // never disagree.
 func (s *Service) SetTimezone(ctx context.Context, name string) (models.Setting, error) {
+	defer s.changed() // every next run moves with the zone
 	s.tzMu.Lock()
 	defer s.tzMu.Unlock()
 	loc, err := time.LoadLocation(name)
