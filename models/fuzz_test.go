@@ -90,3 +90,32 @@ func FuzzValidateJobID(f *testing.F) {
 		}
 	})
 }
+
+// FuzzValidateSetting: any key and value are either refused with a
+// ValidationError, or normalised to a value that validates to itself.
+func FuzzValidateSetting(f *testing.F) {
+	for _, seed := range [][2]string{
+		{"scheduler.timezone", "Europe/Paris"}, {"scheduler.timezone", " Local "}, {"scheduler.timezone", "../../etc/passwd"},
+		{"history.retention_days", "30"}, {"history.retention_days", "+007"}, {"history.retention_days", "3651"},
+		{"ui.theme", "dark"}, {"internal.secret", "x"}, {"Bad Key", "v"}, {"ui.note", "\xff\xfe"},
+	} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, key, value string) {
+		v, err := ValidateSetting(key, value)
+		if err != nil {
+			var ve *ValidationError
+			if !errors.As(err, &ve) || ve.Message == "" {
+				t.Fatalf("error is not a ValidationError with a message: %v", err)
+			}
+			return
+		}
+		if len(v) > 4096 {
+			t.Fatalf("accepted a value of %d bytes", len(v))
+		}
+		again, err := ValidateSetting(key, v)
+		if err != nil || again != v {
+			t.Fatalf("%q normalised to %q, which validates to %q, %v", value, v, again, err)
+		}
+	})
+}

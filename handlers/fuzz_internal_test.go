@@ -1,0 +1,124 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"switchboard/models"
+)
+
+// FuzzScheduleForm: any schedule editor form either fails with a
+// ValidationError naming a field, or yields a schedule that the editor,
+// filled from it again, gives back unchanged.
+func FuzzScheduleForm(f *testing.F) {
+	for _, seed := range []string{
+		"mode=cron&minute=30&hour=8&day_of_week=mon-fri",
+		"mode=crontab&expression=*/5+*+*+*+*",
+		"mode=interval&every=15&unit=minutes",
+		"mode=interval&every=1.5&unit=hours",
+		"mode=date&run_date=2030-01-01T09:00",
+		"mode=date&run_date=2030-01-01T09:00:30",
+		"mode=cron&hour=24",
+		"mode=interval&unit=fortnights&every=1",
+		"mode=weekly",
+		"hour=%ff&minute=-0",
+	} {
+		f.Add(seed)
+	}
+	loc, _ := time.LoadLocation("America/New_York")
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, query string) {
+		form, err := url.ParseQuery(query)
+		if err != nil {
+			return
+		}
+		s, err := parseScheduleForm(form, loc, now)
+		if err != nil {
+			var ve *models.ValidationError
+			if !errors.As(err, &ve) || ve.Field == "" || ve.Message == "" {
+				t.Fatalf("%q: error is not a ValidationError naming a field: %v", query, err)
+			}
+			return
+		}
+		ef := scheduleFormOf(s, loc)
+		again := url.Values{"mode": {ef.Mode}, "minute": {ef.Minute}, "hour": {ef.Hour}, "day": {ef.Day}, "month": {ef.Month},
+			"day_of_week": {ef.DayOfWeek}, "expression": {ef.Expression}, "every": {ef.Every}, "unit": {ef.Unit}, "run_date": {ef.RunDate}}
+		back, err := parseScheduleForm(again, loc, now)
+		if err != nil {
+			t.Fatalf("%q gave %s, but the editor filled from it is refused: %v", query, s.ArgsJSON(), err)
+		}
+		same := back.Trigger == s.Trigger
+		switch s.Trigger {
+		case models.TriggerCron:
+			a, _ := s.Cron.Crontab()
+			b, _ := back.Cron.Crontab()
+			same = same && a == b
+		case models.TriggerInterval:
+			same = same && back.Interval == s.Interval
+		case models.TriggerDate:
+			// The editor's datetime-local field holds minutes.
+			same = same && back.RunDate.Equal(s.RunDate.Truncate(time.Minute))
+		}
+		if !same {
+			t.Fatalf("%q gave %s; the editor filled from it gives %s", query, s.ArgsJSON(), back.ArgsJSON())
+		}
+	})
+}
+
+// FuzzJobForm: any job form either fails with a ValidationError, or yields
+// an API body of valid JSON whose headers are the lines the operator wrote,
+// and which the API's own parser then accepts or refuses with a
+// ValidationError, never anything else.
+func FuzzJobForm(f *testing.F) {
+	f.Add("id=nightly&name=Nightly&url=https://example.com/hook&method=POST&headers=X-Token:+abc%0AAccept:+json", "webhook", true)
+	f.Add("name=Brief&prompt=Summarise+the+news&model=", "prompt", false)
+	f.Add("id=x&name=&timeout_seconds=-1&market_hours_only=true", "prompt", true)
+	f.Add("headers=no+colon+here", "webhook", false)
+	f.Add("id=a&name=b&url=ftp://x&headers=%3A%0A%3A", "webhook", true)
+	loc, _ := time.LoadLocation("America/New_York")
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, query, kind string, isNew bool) {
+		form, err := url.ParseQuery(query)
+		if err != nil {
+			return
+		}
+		body, err := jobFormBody(form, kind, isNew, nil)
+		if err != nil {
+			var ve *models.ValidationError
+			if !errors.As(err, &ve) || ve.Message == "" {
+				t.Fatalf("error is not a ValidationError: %v", err)
+			}
+			return
+		}
+		for k, v := range body {
+			if !json.Valid(v) {
+				t.Fatalf("field %s is not JSON: %s", k, v)
+			}
+		}
+		if kind == models.KindWebhook && strings.TrimSpace(form.Get("headers")) != "" {
+			var cfg models.WebhookConfig
+			if err := json.Unmarshal(body["config"], &cfg); err != nil {
+				t.Fatal(err)
+			}
+			for _, line := range strings.Split(form.Get("headers"), "\n") {
+				if k, v, ok := strings.Cut(strings.TrimSpace(line), ":"); ok && cfg.Headers[strings.TrimSpace(k)] == "" && strings.TrimSpace(v) != "" {
+					t.Fatalf("header line %q is missing from %v", line, cfg.Headers)
+				}
+			}
+		}
+		if !isNew {
+			return
+		}
+		body["trigger"], body["minutes"] = json.RawMessage(`"interval"`), json.RawMessage(`5`)
+		if _, err := models.ParseJobCreate(body, loc, now); err != nil {
+			var ve *models.ValidationError
+			if !errors.As(err, &ve) || ve.Message == "" {
+				t.Fatalf("the API's parser failed without a ValidationError: %v", err)
+			}
+		}
+	})
+}
