@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -62,8 +63,20 @@ func reportMain(args []string, stdout io.Writer) error {
 	fs.IntVar(&o.rounds, "rounds", 5, "start-up rounds")
 	fs.DurationVar(&o.idle, "idle", 2*time.Second, "idle time before reading RSS")
 	only := fs.String("only", "api,writes,fanout,page,startup", "sections to run")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *quick {
 		o.loadTime, o.writeTime, *clients, o.renders, o.rounds, o.idle = 2*time.Second, 500*time.Millisecond, "200", 20, 2, 300*time.Millisecond
