@@ -106,15 +106,15 @@ func BenchmarkAPI(b *testing.B) {
 		do   func(i int) *httptest.ResponseRecorder
 	}{
 		{"ListJobs50", func(int) *httptest.ResponseRecorder { return serve(h, "GET", "/api/scheduler/jobs", "") }},
-		{"GetJob", func(int) *httptest.ResponseRecorder { return serve(h, "GET", "/api/scheduler/jobs/job-07", "") }},
+		{"GetJob", func(int) *httptest.ResponseRecorder { return serve(h, "GET", "/api/scheduler/jobs/job-0007", "") }},
 		{"PauseResume", func(i int) *httptest.ResponseRecorder {
 			if i%2 == 0 {
-				return serve(h, "POST", "/api/scheduler/jobs/job-08/pause", "")
+				return serve(h, "POST", "/api/scheduler/jobs/job-0008/pause", "")
 			}
-			return serve(h, "POST", "/api/scheduler/jobs/job-08/resume", "")
+			return serve(h, "POST", "/api/scheduler/jobs/job-0008/resume", "")
 		}},
 		{"Reschedule", func(i int) *httptest.ResponseRecorder {
-			return serve(h, "PUT", "/api/scheduler/jobs/job-09/schedule", fmt.Sprintf(`{"trigger":"interval","minutes":%d}`, i%1000+1))
+			return serve(h, "PUT", "/api/scheduler/jobs/job-0009/schedule", fmt.Sprintf(`{"trigger":"interval","minutes":%d}`, i%1000+1))
 		}},
 	}
 	for _, c := range cases {
