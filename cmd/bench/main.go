@@ -3,7 +3,7 @@
 // same run, and the ratio between them is what to compare across machines.
 // Everything talks only to 127.0.0.1 and ends by itself.
 //
-//	go run ./cmd/bench                  the full report (about 4 minutes)
+//	go run ./cmd/bench                  the full report (about 2 minutes)
 //	go run ./cmd/bench -quick           a short pass, to check the harness
 //	go run ./cmd/bench soak -duration 10m -clients 1000
 //
