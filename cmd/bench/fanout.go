@@ -150,20 +150,26 @@ func bareFanout() (string, func() (time.Duration, error), func()) {
 		f http.Flusher
 	}
 	var mu sync.Mutex
-	var clients []client
+	clients := map[*client]bool{}
 	done := make(chan struct{})
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f, _ := w.(http.Flusher)
 		w.Header().Set("Content-Type", "text/event-stream")
 		_, _ = w.Write(hub.Frame(1, "snapshot", []byte("{}")))
 		f.Flush()
+		c := &client{w, f}
 		mu.Lock()
-		clients = append(clients, client{w, f})
+		clients[c] = true
 		mu.Unlock()
 		select { // the loop below writes for this handler while it waits
 		case <-r.Context().Done():
 		case <-done:
 		}
+		// Leave under the lock: the loop's last write to w happens before
+		// net/http finishes the response.
+		mu.Lock()
+		delete(clients, c)
+		mu.Unlock()
 	})
 	url, stopHTTP, err := serve(h)
 	if err != nil {
@@ -174,7 +180,7 @@ func bareFanout() (string, func() (time.Duration, error), func()) {
 		t0 := time.Now()
 		mu.Lock()
 		defer mu.Unlock()
-		for _, c := range clients {
+		for c := range clients {
 			if _, err := c.w.Write(frame); err != nil {
 				return 0, err
 			}
@@ -183,10 +189,7 @@ func bareFanout() (string, func() (time.Duration, error), func()) {
 		return time.Since(t0), nil
 	}
 	return url + "/", publishOne, func() {
-		mu.Lock()
 		close(done)
-		clients = nil
-		mu.Unlock()
 		stopHTTP()
 	}
 }
