@@ -22,6 +22,7 @@ type sseClient struct {
 	mu     sync.Mutex
 	events []sseEvent
 	err    error
+	ended  error // why the stream ended, when it did
 }
 
 func (e *env) connect(t *testing.T, client *http.Client, lastID string) *sseClient {
@@ -56,6 +57,9 @@ func (e *env) connectTo(t *testing.T, client *http.Client, path, lastID string) 
 		for {
 			line, err := r.ReadString('\n')
 			if err != nil {
+				c.mu.Lock()
+				c.ended = err
+				c.mu.Unlock()
 				return
 			}
 			line = strings.TrimSuffix(line, "\n")
@@ -117,7 +121,16 @@ func (c *sseClient) waitEvents(t *testing.T, what string, cond func([]sseEvent) 
 			return evs
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s (have %d events)", what, len(evs))
+			last := ""
+			if len(evs) > 0 {
+				last = fmt.Sprintf("; the last is %s id %q: %.300s", evs[len(evs)-1].name, evs[len(evs)-1].id, evs[len(evs)-1].data)
+			}
+			c.mu.Lock()
+			if c.ended != nil {
+				last += fmt.Sprintf("; the stream ended: %v", c.ended)
+			}
+			c.mu.Unlock()
+			t.Fatalf("timed out waiting for %s (have %d events%s)", what, len(evs), last)
 		}
 		time.Sleep(time.Millisecond)
 	}

@@ -139,12 +139,21 @@ func TestHTTPAcceptanceStreamEveryChangeOnceInOrder(t *testing.T) {
 	// Job events leave through the scheduler's dispatcher, a moment after
 	// the answers: wait until each client's view matches the API.
 	want := fmt.Sprint(e.apiView(t))
+	var seenID uint64
+	var seenView string
+	defer func() {
+		if t.Failed() {
+			t.Logf("last event id %d (want at least %d); view equal: %v\nclient: %s\nAPI:    %s\nAPI now: %s",
+				seenID, last, seenView == want, seenView, want, fmt.Sprint(e.apiView(t)))
+		}
+	}()
 	var first []string
 	for n, c := range clients {
 		// The view can match before the last event arrives (an event that
 		// changes nothing visible), so wait for both.
 		evs := c.waitEvents(t, "every event and the final view", func(evs []sseEvent) bool {
-			return lastEventID(evs) >= last && fmt.Sprint(applyEvents(t, evs)) == want
+			seenID, seenView = lastEventID(evs), fmt.Sprint(applyEvents(t, evs))
+			return seenID >= last && seenView == want
 		})
 		next, _ := strconv.ParseUint(evs[0].id, 10, 64)
 		var ids []string
