@@ -196,28 +196,23 @@ func (v *viewer) eventCount() int {
 // compareViews waits until every client's view equals the API's, re-reading
 // the API each time (scheduled runs may still change it), and returns how
 // many clients differ when the deadline passes.
-func compareViews(base string, viewers []*viewer, within time.Duration) (int, string) {
-	deadline := time.Now().Add(within)
-	for {
+func compareViews(base string, viewers []*viewer, within time.Duration) (differ int, diff string) {
+	_ = waitUntil(within, func() bool {
 		jobs, providers, err := apiView(base)
-		differ, diff := 0, ""
 		if err != nil {
 			differ, diff = len(viewers), err.Error()
+			return false
 		}
+		differ, diff = 0, ""
 		for _, v := range viewers {
-			if err != nil {
-				break
-			}
 			vj, vp := v.view()
 			if d := viewDiff(jobs, providers, vj, vp); d != "" {
 				differ, diff = differ+1, d
 			}
 		}
-		if differ == 0 || time.Now().After(deadline) {
-			return differ, diff
-		}
-		time.Sleep(200 * time.Millisecond) // poll until the views converge or the deadline passes
-	}
+		return differ == 0
+	})
+	return differ, diff
 }
 
 func viewDiff(jobs map[string]string, providers string, vj map[string]string, vp string) string {
