@@ -155,9 +155,9 @@ func TestListShowsEveryCompletedChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, j := range jobs {
-		g, err := s.Get(ctx, j.ID)
-		if err != nil || g.Version != j.Version || g.Enabled != j.Enabled || g.TriggerArgs != j.TriggerArgs {
-			t.Errorf("%s: list has version %d, the row %d (%v)", j.ID, j.Version, g.Version, err)
+		g := checkAgreement(t, s, j.ID) // the row, gocron and Get agree
+		if g.Version != j.Version || g.Enabled != j.Enabled || g.TriggerArgs != j.TriggerArgs {
+			t.Errorf("%s: list has version %d, the row %d", j.ID, j.Version, g.Version)
 		}
 	}
 }
