@@ -8,9 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 	"switchboard/handlers"
 	"switchboard/hub"
 	"switchboard/models"
+	"switchboard/models/modeltest"
 	"switchboard/scheduler"
 	"switchboard/secrets"
 	"switchboard/static"
@@ -46,17 +45,8 @@ func newEnvConfig(t *testing.T, cfg handlers.Config, builtins []scheduler.Builti
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := hub.New(256, 1024, 1)
-	var loc atomic.Pointer[time.Location]
-	loc.Store(time.UTC)
-	store, err := models.OpenSQLite(filepath.Join(t.TempDir(), "api.db"), models.WithCipher(box), models.WithChangeHook(func(c models.Change) {
-		name, payloads, err := handlers.EncodeChange(c, loc.Load())
-		if err != nil {
-			t.Errorf("encode %s: %v", name, err)
-			return
-		}
-		_, _ = h.Publish(name, payloads...)
-	}))
+	h := hub.New(256, 1024)
+	store, err := models.Open(modeltest.Location(t, testDialect), models.WithCipher(box))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,15 +55,6 @@ func newEnvConfig(t *testing.T, cfg handlers.Config, builtins []scheduler.Builti
 	if err != nil {
 		t.Fatal(err)
 	}
-	loc.Store(sched.Location())
-	sched.Subscribe(func(e scheduler.Event) {
-		name, payloads, err := handlers.EncodeJobEvent(e, sched.Location())
-		if err != nil {
-			t.Errorf("encode %s: %v", name, err)
-			return
-		}
-		_, _ = h.Publish(name, payloads...)
-	})
 	for _, b := range builtins {
 		if err := sched.Register(b); err != nil {
 			t.Fatal(err)

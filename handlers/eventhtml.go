@@ -118,11 +118,11 @@ func activeProviderForm(ps []providerBody, canWrite bool) views.ActiveProviderFo
 }
 
 // ChangeEventHTML renders a provider or setting change for GET /events.
-func ChangeEventHTML(c models.Change, loc *time.Location, canWrite bool) ([]byte, error) {
-	if c.Kind == models.ChangeSetting {
-		return render(views.SettingValueOOB(c.Key, c.Value))
+func changeEventHTML(e scheduler.Event, loc *time.Location, canWrite bool) ([]byte, error) {
+	if e.Type == scheduler.EventSettingChanged {
+		return render(views.SettingValueOOB(e.Setting.Key, e.Setting.Value))
 	}
-	ps := providersJSON(c.Providers, loc)
+	ps := providersJSON(e.Providers, loc)
 	text := "No AI provider is active."
 	for _, p := range ps {
 		if p.IsActive {

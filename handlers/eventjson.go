@@ -2,10 +2,10 @@ package handlers
 
 import (
 	"encoding/json"
+	"errors"
 	"time"
 
 	"switchboard/hub"
-	"switchboard/models"
 	"switchboard/scheduler"
 )
 
@@ -31,44 +31,54 @@ func JobEventJSON(e scheduler.Event, loc *time.Location) (string, []byte, error)
 	return e.Type, data, err
 }
 
-// ChangeEventJSON renders a provider or setting change.
-func ChangeEventJSON(c models.Change, loc *time.Location) (string, []byte, error) {
-	if c.Kind == models.ChangeSetting {
-		data, err := json.Marshal(map[string]any{"key": c.Key, "value": c.Value})
-		return "setting_changed", data, err
+// changeEventJSON renders a provider or setting change.
+func changeEventJSON(e scheduler.Event, loc *time.Location) (string, []byte, error) {
+	if e.Type == scheduler.EventSettingChanged {
+		data, err := json.Marshal(map[string]any{"key": e.Setting.Key, "value": e.Setting.Value})
+		return e.Type, data, err
 	}
-	ps := providersJSON(c.Providers, loc)
+	ps := providersJSON(e.Providers, loc)
 	data, err := json.Marshal(map[string]any{"providers": ps, "active_provider_id": activeProviderID(ps)})
-	return "provider_changed", data, err
+	return e.Type, data, err
 }
 
-// EncodeJobEvent renders a scheduler event in every wire format, once:
-// the payloads are indexed by hub format.
-func EncodeJobEvent(e scheduler.Event, loc *time.Location) (name string, payloads [][]byte, err error) {
-	name, jsonData, err := JobEventJSON(e, loc)
+// EncodeEvent renders an event in every wire format, once: the payloads
+// are indexed by hub format. It is the one place a change becomes what
+// clients receive.
+func EncodeEvent(e scheduler.Event, loc *time.Location) (name string, payloads [][]byte, err error) {
+	toJSON, toHTML := JobEventJSON, JobEventHTML
+	if e.Type == scheduler.EventProviderChanged || e.Type == scheduler.EventSettingChanged {
+		toJSON, toHTML = changeEventJSON, changeEventHTML
+	}
+	name, jsonData, err := toJSON(e, loc)
 	if err != nil {
 		return name, nil, err
 	}
-	admin, err := JobEventHTML(e, loc, true)
+	admin, err := toHTML(e, loc, true)
 	if err != nil {
 		return name, nil, err
 	}
-	viewer, err := JobEventHTML(e, loc, false)
+	viewer, err := toHTML(e, loc, false)
 	return name, formatPayloads(jsonData, admin, viewer), err
 }
 
-// EncodeChange renders a provider or setting change in every wire format.
-func EncodeChange(c models.Change, loc *time.Location) (name string, payloads [][]byte, err error) {
-	name, jsonData, err := ChangeEventJSON(c, loc)
-	if err != nil {
-		return name, nil, err
+// resync is sent in place of an event too large to send: clients re-read
+// the state instead of silently missing the change.
+const resync = "resync"
+
+// publish hands an event from the log to the hub under the log's id.
+func (h *Handler) publish(e scheduler.Event) {
+	name, payloads, err := EncodeEvent(e, h.sched.Location())
+	if err == nil {
+		_, err = h.hub.PublishAt(uint64(e.ID), name, payloads...)
+		if errors.Is(err, hub.ErrTooLarge) {
+			h.log.Warn("event too large to send; clients resync", "event", name, "id", e.ID)
+			_, err = h.hub.PublishAt(uint64(e.ID), resync, []byte("{}"))
+		}
 	}
-	admin, err := ChangeEventHTML(c, loc, true)
 	if err != nil {
-		return name, nil, err
+		h.log.Warn("event not published", "event", name, "id", e.ID, "err", err)
 	}
-	viewer, err := ChangeEventHTML(c, loc, false)
-	return name, formatPayloads(jsonData, admin, viewer), err
 }
 
 func formatPayloads(jsonData, admin, viewer []byte) [][]byte {

@@ -89,6 +89,12 @@ func New(d Deps, cfg Config) *Handler {
 	if d.Assets != nil {
 		h.assets, h.asset = d.Assets, d.Assets.URL
 	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	// Every committed change, from any instance, reaches the live streams
+	// from here: the scheduler's relay reads the log, the hub fans out.
+	d.Scheduler.Subscribe(h.publish)
 	return h
 }
 

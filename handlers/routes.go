@@ -21,6 +21,7 @@ func (h *Handler) Routes() http.Handler {
 	api.HandleFunc("/api/scheduler/jobs/{id}/{rest...}", h.api(h.handleJobUnknownRoute))
 	api.HandleFunc("GET /api/scheduler/history", h.api(h.handleHistory))
 	api.HandleFunc("GET /api/scheduler/status", h.api(h.handleStatus))
+	api.HandleFunc("GET /api/cluster", h.api(h.handleCluster))
 
 	api.HandleFunc("GET /api/settings", h.api(h.handleSettingList))
 	api.HandleFunc("GET /api/settings/{key}", h.api(h.handleSettingGet))

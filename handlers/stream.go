@@ -123,8 +123,27 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, format int, sna
 	if v := r.Header.Get("Last-Event-ID"); v != "" {
 		last, _ = strconv.ParseUint(v, 10, 64) // a bad id just means "start afresh"
 	}
-	sub, replay, resumed, head := h.hub.Subscribe(last)
-	var first []byte
+	// Let this instance catch up with the log first, so what it sends
+	// includes every change committed before the client asked, wherever.
+	newest, err := h.store.LastEventID(r.Context())
+	if err != nil {
+		return err
+	}
+	h.sched.WaitApplied(r.Context(), newest, 2*time.Second)
+	if last > uint64(newest) {
+		last = 0 // an id the log never handed out: start afresh
+	}
+	sub, replay, resumed, head, _ := h.hub.Subscribe(last)
+	opening := [][]byte{[]byte("retry: 3000\n\n")}
+	sent := last
+	if last > 0 && !resumed {
+		// Older than this instance's memory (it restarted, or the client
+		// read on another instance): the log has it, unless pruned.
+		frames, upTo, ok := h.replayFromLog(r.Context(), last, format)
+		if ok {
+			opening, sent, resumed = append(opening, frames...), upTo, true
+		}
+	}
 	if !resumed {
 		snap, err := snapshot(r.Context())
 		if err != nil {
@@ -133,19 +152,16 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, format int, sna
 		}
 		// The snapshot carries the id of the last event before it, so a
 		// reconnect with that id resumes right after it.
-		first = hub.Frame(head, "snapshot", snap)
-	}
-	opening := make([][]byte, 0, len(replay)+2)
-	opening = append(opening, []byte("retry: 3000\n\n"))
-	if first != nil {
-		opening = append(opening, first)
+		opening = append(opening, hub.Frame(head, "snapshot", snap))
+		sent = head
 	}
 	for _, e := range replay {
-		if f := e.Frame(format); f != nil {
+		if f := e.Frame(format); f != nil && e.ID > sent {
 			opening = append(opening, f)
+			sent = e.ID
 		}
 	}
-	p := &pump{sub: sub, format: format, opening: opening, heartbeat: h.cfg.Heartbeat,
+	p := &pump{sub: sub, format: format, opening: opening, heartbeat: h.cfg.Heartbeat, sent: sent,
 		maxAge: h.cfg.StreamMaxAge + rand.N(h.cfg.StreamMaxAge/6+1)}
 
 	rc := http.NewResponseController(w)
@@ -176,6 +192,43 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, format int, sna
 	return nil
 }
 
+// maxReplay bounds a replay from the log; a client further behind starts
+// from a snapshot, which is smaller.
+const maxReplay = 10000
+
+// replayFromLog renders the logged events after last in format and returns
+// them with the newest id; ok is false when some are no longer kept.
+func (h *Handler) replayFromLog(ctx context.Context, last uint64, format int) (frames [][]byte, upTo uint64, ok bool) {
+	kept, err := h.store.Replayable(ctx, int64(last))
+	if err != nil || !kept {
+		return nil, 0, false
+	}
+	rows, err := h.store.EventsAfter(ctx, int64(last), maxReplay+1)
+	if err != nil || len(rows) > maxReplay {
+		return nil, 0, false
+	}
+	upTo = last
+	loc := h.sched.Location()
+	for _, row := range rows {
+		upTo = uint64(row.ID)
+		e, err := h.sched.Decode(row)
+		if err != nil {
+			return nil, 0, false
+		}
+		name, payloads, err := EncodeEvent(e, loc)
+		if err != nil {
+			return nil, 0, false
+		}
+		if format < len(payloads) && payloads[format] != nil {
+			if len(payloads[format]) > hub.MaxPayload {
+				name, payloads[format] = resync, []byte("{}")
+			}
+			frames = append(frames, hub.Frame(upTo, name, payloads[format]))
+		}
+	}
+	return frames, upTo, true
+}
+
 // WaitStreams waits until every taken-over stream has ended (close the hub
 // first) or ctx ends.
 func (h *Handler) WaitStreams(ctx context.Context) error {
@@ -193,6 +246,7 @@ func (h *Handler) WaitStreams(ctx context.Context) error {
 type pump struct {
 	sub       *hub.Subscription
 	format    int
+	sent      uint64   // the newest id sent: anything older from C was already sent
 	opening   [][]byte // sent first, then dropped: an idle stream keeps no snapshot
 	maxAge    time.Duration
 	heartbeat time.Duration
@@ -244,6 +298,10 @@ func (p *pump) run(gone <-chan struct{}, send func([]byte) bool) {
 		case <-age.C:
 			return
 		case e := <-p.sub.C:
+			if e.ID <= p.sent {
+				continue // replayed from the log already, or read on another instance
+			}
+			p.sent = e.ID
 			if f := e.Frame(p.format); f != nil && !send(f) {
 				return
 			}

@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -253,28 +252,35 @@ func TestHTTPAcceptanceFramingAndHugeEvents(t *testing.T) {
 	c := e.connect(t, streamClient(), "")
 	defer c.close()
 	c.waitEvents(t, "snapshot", func(evs []sseEvent) bool { return len(evs) > 0 })
-	if _, err := e.hub.Publish("huge", bytes.Repeat([]byte("h"), 64<<10+1), nil); err == nil {
-		t.Fatal("a payload over 64 KiB was published")
-	}
+	// A value that tries to end the frame and forge an event of its own.
 	evil := "line one\n\nevent: evil\r\ndata: injected\rid: 1"
-	if _, err := e.hub.Publish("note", []byte(evil), nil); err != nil {
-		t.Fatal(err)
+	body, _ := json.Marshal(map[string]string{"value": evil})
+	if status, m := e.do("PUT", "/api/settings/ui.note", string(body)); status != 200 {
+		t.Fatal(status, m)
 	}
-	status, _ := e.do("PUT", "/api/settings/ui.note", `{"value":"multi\nline\n\nvalue"}`)
-	if status != 200 {
+	// A change whose event encodes past 64 KiB (every < is escaped): it is
+	// never sent whole, and never dropped silently either.
+	prompt := strings.Repeat("<", 19000)
+	if status, m := e.do("POST", "/api/scheduler/jobs", `{"id":"big","name":"Big","kind":"prompt","config":{"prompt":"`+prompt+`"},"trigger":"interval","hours":1}`); status != 201 {
+		t.Fatal(status, m)
+	}
+	if status, _ := e.do("PUT", "/api/settings/ui.after", `{"value":"still open"}`); status != 200 {
 		t.Fatal(status)
 	}
-	evs := c.waitEvents(t, "both events", func(evs []sseEvent) bool { return len(evs) >= 3 })
-	if evs[1].name != "note" || evs[1].data != strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(evil) {
-		t.Fatalf("note event: %+v", evs[1])
-	}
+	evs := c.waitEvents(t, "three events", func(evs []sseEvent) bool { return len(evs) >= 4 })
 	var set map[string]string
-	if evs[2].name != "setting_changed" || json.Unmarshal([]byte(evs[2].data), &set) != nil || set["value"] != "multi\nline\n\nvalue" {
-		t.Fatalf("setting event: %+v", evs[2])
+	if evs[1].name != "setting_changed" || json.Unmarshal([]byte(evs[1].data), &set) != nil || set["value"] != evil {
+		t.Fatalf("setting event: %+v", evs[1])
+	}
+	if evs[2].name != "resync" || evs[2].data != "{}" || evs[2].id == "" {
+		t.Fatalf("event too large: got %+v, want a resync with its id", evs[2])
+	}
+	if evs[3].name != "setting_changed" || !strings.Contains(evs[3].data, "still open") {
+		t.Fatalf("after the large event: %+v, want the stream still open", evs[3])
 	}
 	for _, ev := range evs {
-		if ev.name == "evil" || ev.name == "huge" {
-			t.Fatalf("framing broken: got event %q", ev.name)
+		if ev.name == "evil" || ev.id == "1" && ev.name != "setting_changed" {
+			t.Fatalf("framing broken: got event %+v", ev)
 		}
 	}
 }

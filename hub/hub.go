@@ -41,7 +41,9 @@ type Hub struct {
 	buffer int
 
 	mu     sync.Mutex
-	nextID uint64
+	nextID uint64 // the id of the newest event published
+	floor  uint64 // events with ids up to floor may be missing from recent
+	any    bool   // whether anything was published yet
 	subs   map[*Subscription]struct{}
 	recent []*Event // ring of the last events, for Last-Event-ID resumes
 	head   int
@@ -52,12 +54,11 @@ type Hub struct {
 }
 
 // New returns a hub whose subscribers each buffer up to buffer events and
-// which keeps the last keep events for resuming streams. Ids start at
-// firstID (pass the time in microseconds): a client resuming with an id from
-// an earlier process then finds it too old and starts from a snapshot,
-// instead of being matched with different events.
-func New(buffer, keep int, firstID uint64) *Hub {
-	return &Hub{buffer: buffer, subs: map[*Subscription]struct{}{}, recent: make([]*Event, keep), nextID: firstID}
+// which keeps the last keep events for resuming streams. Events come with
+// their ids (PublishAt: the event log's, the same on every instance) or
+// take the next one (Publish).
+func New(buffer, keep int) *Hub {
+	return &Hub{buffer: buffer, subs: map[*Subscription]struct{}{}, recent: make([]*Event, keep)}
 }
 
 // Subscription is one subscriber's view of the hub.
@@ -77,11 +78,15 @@ type Subscription struct {
 // Slow reports whether the hub dropped this subscriber for falling behind.
 func (s *Subscription) Slow() bool { return s.slow.Load() }
 
-// Subscribe registers a subscriber. When lastID is not 0 and every event
-// after it is still held, they are returned as replay (to be sent before
-// anything from C) and resumed is true; otherwise the caller must start from
-// a fresh snapshot. head is the id of the newest event published so far.
-func (h *Hub) Subscribe(lastID uint64) (sub *Subscription, replay []*Event, resumed bool, head uint64) {
+// Subscribe registers a subscriber. When lastID is not 0, the held events
+// after it are returned as replay (to be sent before anything from C), and
+// resumed tells whether they are all the events after it; otherwise the
+// caller must fill the gap up to floor itself or start from a fresh
+// snapshot. head is the id of
+// the newest event published so far. A lastID beyond head (a client that
+// read further on another instance) resumes with nothing to replay: the
+// caller skips what C brings up to lastID.
+func (h *Hub) Subscribe(lastID uint64) (sub *Subscription, replay []*Event, resumed bool, head, floor uint64) {
 	c := make(chan *Event, h.buffer)
 	done := make(chan struct{})
 	sub = &Subscription{C: c, Done: done, c: c, done: done}
@@ -89,33 +94,25 @@ func (h *Hub) Subscribe(lastID uint64) (sub *Subscription, replay []*Event, resu
 	defer h.mu.Unlock()
 	if h.closed {
 		close(done)
-		return sub, nil, false, h.nextID
+		return sub, nil, false, h.nextID, h.floor
 	}
 	h.subs[sub] = struct{}{}
-	if lastID > 0 && lastID <= h.nextID && h.nextID-lastID <= uint64(len(h.recent)) {
-		replay, resumed = h.since(lastID)
+	if lastID > 0 && h.any {
+		replay, resumed = h.since(lastID), lastID >= h.floor
 	}
-	return sub, replay, resumed, h.nextID
+	return sub, replay, resumed, h.nextID, h.floor
 }
 
-// since returns the held events after id, and whether all of them are held.
-func (h *Hub) since(id uint64) ([]*Event, bool) {
-	n := h.nextID - id
-	if n == 0 {
-		return nil, true
-	}
-	if n > uint64(len(h.recent)) {
-		return nil, false
-	}
-	out := make([]*Event, 0, n)
-	for i := int(n); i > 0; i-- {
+// since returns the held events after id, oldest first.
+func (h *Hub) since(id uint64) []*Event {
+	var out []*Event
+	for i := len(h.recent); i > 0; i-- {
 		e := h.recent[(h.head-i+len(h.recent))%len(h.recent)]
-		if e == nil || e.ID <= id {
-			return nil, false
+		if e != nil && e.ID > id {
+			out = append(out, e)
 		}
-		out = append(out, e)
 	}
-	return out, true
+	return out
 }
 
 // Unsubscribe removes a subscriber; it is safe to call more than once.
@@ -128,11 +125,28 @@ func (h *Hub) Unsubscribe(s *Subscription) {
 	}
 }
 
-// Publish frames the payloads once per format (payloads[JSON],
-// payloads[HTML], …), assigns the next id and hands the event to every
-// subscriber. It never blocks: a subscriber whose buffer is full is dropped
-// and told so through Done. A nil or missing payload leaves that format out.
+// Publish is PublishAt with the id after the newest one.
 func (h *Hub) Publish(name string, payloads ...[]byte) (*Event, error) {
+	return h.publish(0, name, payloads)
+}
+
+// ErrOutOfOrder: an id not above the newest one published.
+var ErrOutOfOrder = errors.New("event id not above the last one published")
+
+// PublishAt frames the payloads once per format (payloads[JSON],
+// payloads[HTML], …) under id, which must be above every id published
+// before, and hands the event to every subscriber. It never blocks: a
+// subscriber whose buffer is full is dropped and told so through Done. A
+// nil or missing payload leaves that format out.
+func (h *Hub) PublishAt(id uint64, name string, payloads ...[]byte) (*Event, error) {
+	if id == 0 {
+		return nil, ErrOutOfOrder
+	}
+	return h.publish(id, name, payloads)
+}
+
+// publish is PublishAt; id 0 takes the next id.
+func (h *Hub) publish(id uint64, name string, payloads [][]byte) (*Event, error) {
 	if !ValidName(name) {
 		return nil, ErrBadName
 	}
@@ -150,14 +164,26 @@ func (h *Hub) Publish(name string, payloads ...[]byte) (*Event, error) {
 	if h.closed {
 		return nil, errors.New("hub closed")
 	}
-	h.nextID++
-	e := &Event{ID: h.nextID, Name: name}
+	if id == 0 {
+		id = h.nextID + 1
+	}
+	if h.any && id <= h.nextID {
+		return nil, ErrOutOfOrder
+	}
+	if !h.any {
+		h.floor, h.any = id-1, true
+	}
+	h.nextID = id
+	e := &Event{ID: id, Name: name}
 	for f, p := range payloads {
 		if p != nil {
 			e.frames[f] = Frame(e.ID, name, p)
 		}
 	}
 	if len(h.recent) > 0 {
+		if old := h.recent[h.head]; old != nil {
+			h.floor = old.ID
+		}
 		h.recent[h.head] = e
 		h.head = (h.head + 1) % len(h.recent)
 	}

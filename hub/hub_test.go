@@ -77,8 +77,8 @@ func FuzzFrameRoundTrip(f *testing.F) {
 }
 
 func TestPublishRejectsBadNamesAndHugePayloads(t *testing.T) {
-	h := New(8, 8, 1)
-	sub, _, _, _ := h.Subscribe(0)
+	h := New(8, 8)
+	sub, _, _, _, _ := h.Subscribe(0)
 	defer h.Unsubscribe(sub)
 	for _, name := range []string{"", "job updated", "job\nupdated", "Job", strings.Repeat("a", 65)} {
 		if _, err := h.Publish(name, []byte("{}"), nil); err != ErrBadName {
@@ -97,9 +97,9 @@ func TestPublishRejectsBadNamesAndHugePayloads(t *testing.T) {
 }
 
 func TestSlowSubscriberIsDroppedWithoutBlocking(t *testing.T) {
-	h := New(4, 16, 1)
-	slow, _, _, _ := h.Subscribe(0)
-	fast, _, _, _ := h.Subscribe(0)
+	h := New(4, 16)
+	slow, _, _, _, _ := h.Subscribe(0)
+	fast, _, _, _, _ := h.Subscribe(0)
 	for i := range 100 {
 		if _, err := h.Publish("tick", []byte(fmt.Sprint(i)), nil); err != nil {
 			t.Fatal(err)
@@ -128,33 +128,39 @@ func TestSlowSubscriberIsDroppedWithoutBlocking(t *testing.T) {
 }
 
 func TestResumeFromLastEventID(t *testing.T) {
-	h := New(64, 4, 100)
-	var ids []uint64
-	for range 6 {
-		e, _ := h.Publish("tick", []byte("{}"), nil)
-		ids = append(ids, e.ID)
+	// Ids come from the event log: increasing, with gaps (a rolled-back
+	// append burns its number). The ring holds the last 4.
+	h := New(64, 4)
+	ids := []uint64{101, 102, 104, 105, 107, 108}
+	for _, id := range ids {
+		if _, err := h.PublishAt(id, "tick", []byte("{}"), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := h.PublishAt(108, "tick", []byte("{}")); err != ErrOutOfOrder {
+		t.Fatalf("PublishAt(108) again: got %v, want ErrOutOfOrder", err)
 	}
 	tests := []struct {
 		last    uint64
 		resumed bool
-		replay  int
+		replay  []uint64
 	}{
-		{ids[5], true, 0},
-		{ids[3], true, 2},
-		{ids[1], true, 4},
-		{ids[0], false, 0}, // 5 events after it, only 4 held
-		{50, false, 0},     // from an earlier process
-		{ids[5] + 1, false, 0},
+		{108, true, nil},
+		{105, true, []uint64{107, 108}},
+		{103, true, []uint64{104, 105, 107, 108}}, // 103 never existed; nothing after it is missing
+		{102, true, []uint64{104, 105, 107, 108}},
+		{101, false, []uint64{104, 105, 107, 108}}, // 102 is no longer held
+		{50, false, []uint64{104, 105, 107, 108}},  // from before this hub
+		{200, true, nil},                           // read further on another instance: nothing to replay
 	}
 	for _, tt := range tests {
-		sub, replay, resumed, head := h.Subscribe(tt.last)
-		if resumed != tt.resumed || len(replay) != tt.replay || head != ids[5] {
-			t.Errorf("Subscribe(%d): resumed=%v replay=%d head=%d, want %v %d %d", tt.last, resumed, len(replay), head, tt.resumed, tt.replay, ids[5])
+		sub, replay, resumed, head, floor := h.Subscribe(tt.last)
+		var got []uint64
+		for _, e := range replay {
+			got = append(got, e.ID)
 		}
-		for i, e := range replay {
-			if e.ID != tt.last+uint64(i)+1 {
-				t.Errorf("replay[%d] = %d, want %d", i, e.ID, tt.last+uint64(i)+1)
-			}
+		if resumed != tt.resumed || fmt.Sprint(got) != fmt.Sprint(tt.replay) || head != 108 || floor != 102 {
+			t.Errorf("Subscribe(%d): resumed=%v replay=%v head=%d floor=%d, want %v %v 108 102", tt.last, resumed, got, head, floor, tt.resumed, tt.replay)
 		}
 		h.Unsubscribe(sub)
 	}
@@ -165,7 +171,7 @@ func TestResumeFromLastEventID(t *testing.T) {
 // exactly the events published while it was subscribed, in order.
 func TestPropertyRandomInterleavings(t *testing.T) {
 	for seed := range uint64(20) {
-		h := New(4096, 0, 1)
+		h := New(4096, 0)
 		start := make(chan struct{})
 		var wg sync.WaitGroup
 		type record struct {
@@ -191,7 +197,7 @@ func TestPropertyRandomInterleavings(t *testing.T) {
 				for range r.IntN(50) {
 					h.Publish("tick", []byte("{}"), nil)
 				}
-				sub, _, _, head := h.Subscribe(0)
+				sub, _, _, head, _ := h.Subscribe(0)
 				rec := &records[g]
 				rec.first = head
 				drain := func() {

@@ -8,7 +8,11 @@ import (
 )
 
 func TestAuditRecordsEveryChangeWithActorAndDiff(t *testing.T) {
-	s, _ := openTestStore(t)
+	eachDialect(t, testAuditRecordsEveryChangeWithActorAndDiff)
+}
+
+func testAuditRecordsEveryChangeWithActorAndDiff(t *testing.T, dialect string) {
+	s, _ := openTestStore(t, dialect)
 	ctx := WithActor(context.Background(), "alice")
 	if _, err := s.SetSetting(ctx, SettingRetentionDays, "30", nil); err != nil {
 		t.Fatal(err)
@@ -65,7 +69,11 @@ func TestAuditRecordsEveryChangeWithActorAndDiff(t *testing.T) {
 }
 
 func TestAuditNamesJobChangesByWhatChanged(t *testing.T) {
-	s, _ := openTestStore(t)
+	eachDialect(t, testAuditNamesJobChangesByWhatChanged)
+}
+
+func testAuditNamesJobChangesByWhatChanged(t *testing.T, dialect string) {
+	s, _ := openTestStore(t, dialect)
 	ctx := WithActor(context.Background(), "bob")
 	j := Job{ID: "a", Name: "A", Kind: KindWebhook, Config: `{"url":"http://127.0.0.1:1/","method":"POST","headers":{"Authorization":"Bearer secret-token-1234"}}`,
 		Trigger: TriggerInterval, TriggerArgs: `{"seconds":300}`, Enabled: true}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Job kinds.
@@ -82,14 +83,17 @@ func (s *Store) GetJob(ctx context.Context, id string) (Job, error) {
 func (s *Store) CreateJob(ctx context.Context, j Job, apply func(Job) error) (Job, error) {
 	now := s.now().UTC()
 	j.Version, j.CreatedAt, j.UpdatedAt = 1, now, now
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&j).Error; err != nil {
-			if isUniqueViolation(err) {
+			if s.isUniqueViolation(err) {
 				return &ConflictError{Message: fmt.Sprintf("Job '%s' already exists.", j.ID)}
 			}
 			return err
 		}
 		if err := s.audit(ctx, tx, "job.create", j.ID, nil, auditJob(&j)); err != nil {
+			return err
+		}
+		if err := s.appendEvent(tx, EventJobUpdated, j.ID, j); err != nil {
 			return err
 		}
 		if apply != nil {
@@ -106,9 +110,9 @@ func (s *Store) CreateJob(ctx context.Context, j Job, apply func(Job) error) (Jo
 // ErrUnchanged writes nothing and returns the current row.
 func (s *Store) UpdateJob(ctx context.Context, id string, mutate func(*Job) error, apply func(before, after Job) error) (Job, error) {
 	var after Job
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var before Job
-		if err := tx.Where("id = ?", id).Take(&before).Error; err != nil {
+		if err := s.forUpdate(tx).Where("id = ?", id).Take(&before).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return ErrNotFound
 			}
@@ -132,6 +136,9 @@ func (s *Store) UpdateJob(ctx context.Context, id string, mutate func(*Job) erro
 		if err := s.audit(ctx, tx, jobAction(before, after), id, auditJob(&before), auditJob(&after)); err != nil {
 			return err
 		}
+		if err := s.appendEvent(tx, EventJobUpdated, id, after); err != nil {
+			return err
+		}
 		if apply != nil {
 			return apply(before, after)
 		}
@@ -147,8 +154,8 @@ func (s *Store) UpdateJob(ctx context.Context, id string, mutate func(*Job) erro
 // transaction so a failure keeps the row. Its run history stays.
 func (s *Store) DeleteJob(ctx context.Context, id string, check func(Job) error, apply func(Job) error) (Job, error) {
 	var j Job
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("id = ?", id).Take(&j).Error; err != nil {
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		if err := s.forUpdate(tx).Where("id = ?", id).Take(&j).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return ErrNotFound
 			}
@@ -161,6 +168,9 @@ func (s *Store) DeleteJob(ctx context.Context, id string, check func(Job) error,
 			return err
 		}
 		if err := s.audit(ctx, tx, "job.delete", id, auditJob(&j), nil); err != nil {
+			return err
+		}
+		if err := s.appendEvent(tx, EventJobDeleted, id, map[string]string{"job_id": id}); err != nil {
 			return err
 		}
 		if apply != nil {
@@ -177,7 +187,7 @@ func (s *Store) EnsureJob(ctx context.Context, j Job) (Job, error) {
 	now := s.now().UTC()
 	j.Version, j.CreatedAt, j.UpdatedAt = 1, now, now
 	var stored Job
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		err := tx.Where("id = ?", j.ID).Take(&stored).Error
 		if err == nil {
 			return nil
@@ -186,7 +196,15 @@ func (s *Store) EnsureJob(ctx context.Context, j Job) (Job, error) {
 			return err
 		}
 		stored = j
-		return tx.Create(&stored).Error
+		// Another instance may insert it first: then its row stands.
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&stored)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return tx.Where("id = ?", j.ID).Take(&stored).Error
+		}
+		return s.appendEvent(tx, EventJobUpdated, stored.ID, stored)
 	})
 	return stored, err
 }

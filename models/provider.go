@@ -97,7 +97,7 @@ func (s *Store) OpenKey(p AIProvider) (string, error) {
 // transaction.
 func (s *Store) UpsertProvider(ctx context.Context, in ProviderInput) (AIProvider, error) {
 	var p AIProvider
-	err := s.committed(ctx, ChangeProviders, func() (Change, error) { return Change{}, s.upsertProvider(ctx, in, &p) })
+	err := s.upsertProvider(ctx, in, &p)
 	if err != nil {
 		return AIProvider{}, err
 	}
@@ -107,7 +107,11 @@ func (s *Store) UpsertProvider(ctx context.Context, in ProviderInput) (AIProvide
 func (s *Store) upsertProvider(ctx context.Context, in ProviderInput, out *AIProvider) error {
 	var p AIProvider
 	defer func() { *out = p }()
-	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
+		if err := s.d.serialize(tx, "providers"); err != nil {
+			return err
+		}
+		p = AIProvider{}
 		now := s.now().UTC()
 		err := tx.Where("provider = ?", in.Provider).Take(&p).Error
 		exists := err == nil
@@ -146,7 +150,10 @@ func (s *Store) upsertProvider(ctx context.Context, in ProviderInput, out *AIPro
 		if before == nil {
 			action = "provider.add"
 		}
-		return s.audit(ctx, tx, action, p.Provider, auditProvider(before), auditProvider(&p))
+		if err := s.audit(ctx, tx, action, p.Provider, auditProvider(before), auditProvider(&p)); err != nil {
+			return err
+		}
+		return s.appendProviders(tx)
 	})
 }
 
@@ -176,41 +183,49 @@ func activate(tx *gorm.DB, id int64) error {
 // ActivateProvider makes provider id the only active one; an unknown id is
 // ErrNotFound and changes nothing.
 func (s *Store) ActivateProvider(ctx context.Context, id int64) error {
-	return s.committed(ctx, ChangeProviders, func() (Change, error) {
-		return Change{}, s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			var was, now AIProvider
-			if err := tx.Where("is_active").Limit(1).Find(&was).Error; err != nil {
-				return err
-			}
-			if err := activate(tx, id); err != nil {
-				return err
-			}
-			if err := tx.Where("id = ?", id).Take(&now).Error; err != nil {
-				return err
-			}
-			return s.audit(ctx, tx, "provider.activate", now.Provider,
-				map[string]any{"active": was.Provider}, map[string]any{"active": now.Provider})
-		})
+	return s.write(ctx, func(tx *gorm.DB) error {
+		if err := s.d.serialize(tx, "providers"); err != nil {
+			return err
+		}
+		var was, now AIProvider
+		if err := tx.Where("is_active").Limit(1).Find(&was).Error; err != nil {
+			return err
+		}
+		if err := activate(tx, id); err != nil {
+			return err
+		}
+		if err := tx.Where("id = ?", id).Take(&now).Error; err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, "provider.activate", now.Provider,
+			map[string]any{"active": was.Provider}, map[string]any{"active": now.Provider}); err != nil {
+			return err
+		}
+		return s.appendProviders(tx)
 	})
 }
 
 // DeleteProvider removes a provider; deleting the active one leaves none
 // active.
 func (s *Store) DeleteProvider(ctx context.Context, id int64) error {
-	return s.committed(ctx, ChangeProviders, func() (Change, error) {
-		return Change{}, s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			var p AIProvider
-			if err := tx.Where("id = ?", id).Take(&p).Error; err != nil {
-				if errors.Is(err, gorm.ErrRecordNotFound) {
-					return ErrNotFound
-				}
-				return err
+	return s.write(ctx, func(tx *gorm.DB) error {
+		if err := s.d.serialize(tx, "providers"); err != nil {
+			return err
+		}
+		var p AIProvider
+		if err := tx.Where("id = ?", id).Take(&p).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrNotFound
 			}
-			if err := tx.Delete(&AIProvider{}, "id = ?", id).Error; err != nil {
-				return err
-			}
-			return s.audit(ctx, tx, "provider.delete", p.Provider, auditProvider(&p), nil)
-		})
+			return err
+		}
+		if err := tx.Delete(&AIProvider{}, "id = ?", id).Error; err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, "provider.delete", p.Provider, auditProvider(&p), nil); err != nil {
+			return err
+		}
+		return s.appendProviders(tx)
 	})
 }
 

@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"switchboard/models/modeltest"
 )
 
 // plainCipher is a stand-in for secrets.Box that still never stores the
@@ -28,15 +29,24 @@ func xor(b []byte) []byte {
 	return out
 }
 
-func openTestStore(t *testing.T) (*Store, string) {
+// openTestStore opens a fresh store on dialect and returns it with its
+// location (the file for SQLite).
+func openTestStore(t *testing.T, dialect string) (*Store, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "p.db")
-	s, err := OpenSQLite(path, WithCipher(plainCipher{}))
+	loc := modeltest.Location(t, dialect)
+	s, err := Open(loc, WithCipher(plainCipher{}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s, path
+	return s, loc
+}
+
+// eachDialect runs test once on each database, as a subtest.
+func eachDialect(t *testing.T, test func(t *testing.T, dialect string)) {
+	for _, d := range modeltest.Dialects {
+		t.Run(modeltest.Name(d), func(t *testing.T) { test(t, d) })
+	}
 }
 
 var providerNames = []string{"anthropic", "openai", "google", "xai", "openai_compatible"}
@@ -57,7 +67,11 @@ func countActive(t *testing.T, s *Store) int {
 }
 
 func TestAcceptanceConcurrentSetSetting(t *testing.T) {
-	s, _ := openTestStore(t)
+	eachDialect(t, testAcceptanceConcurrentSetSetting)
+}
+
+func testAcceptanceConcurrentSetSetting(t *testing.T, dialect string) {
+	s, _ := openTestStore(t, dialect)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	values := map[string]bool{}
@@ -84,8 +98,12 @@ func TestAcceptanceConcurrentSetSetting(t *testing.T) {
 }
 
 func TestAcceptanceConcurrentAddProviders(t *testing.T) {
+	eachDialect(t, testAcceptanceConcurrentAddProviders)
+}
+
+func testAcceptanceConcurrentAddProviders(t *testing.T, dialect string) {
 	t.Run("different providers", func(t *testing.T) {
-		s, _ := openTestStore(t)
+		s, _ := openTestStore(t, dialect)
 		start := make(chan struct{})
 		var wg sync.WaitGroup
 		for i := range 10 {
@@ -116,7 +134,7 @@ func TestAcceptanceConcurrentAddProviders(t *testing.T) {
 		}
 	})
 	t.Run("same provider", func(t *testing.T) {
-		s, _ := openTestStore(t)
+		s, _ := openTestStore(t, dialect)
 		start := make(chan struct{})
 		var wg sync.WaitGroup
 		for i := range 10 {
@@ -138,8 +156,10 @@ func TestAcceptanceConcurrentAddProviders(t *testing.T) {
 	})
 }
 
-func TestAcceptanceConcurrentActivate(t *testing.T) {
-	s, _ := openTestStore(t)
+func TestAcceptanceConcurrentActivate(t *testing.T) { eachDialect(t, testAcceptanceConcurrentActivate) }
+
+func testAcceptanceConcurrentActivate(t *testing.T, dialect string) {
+	s, _ := openTestStore(t, dialect)
 	ctx := context.Background()
 	var ids []int64
 	for _, name := range providerNames {
@@ -193,8 +213,10 @@ func TestAcceptanceConcurrentActivate(t *testing.T) {
 	}
 }
 
-func TestAcceptanceDeleteUnderReads(t *testing.T) {
-	s, _ := openTestStore(t)
+func TestAcceptanceDeleteUnderReads(t *testing.T) { eachDialect(t, testAcceptanceDeleteUnderReads) }
+
+func testAcceptanceDeleteUnderReads(t *testing.T, dialect string) {
+	s, _ := openTestStore(t, dialect)
 	ctx := context.Background()
 	var ids []int64
 	for _, name := range providerNames {
@@ -248,8 +270,10 @@ func TestAcceptanceDeleteUnderReads(t *testing.T) {
 	}
 }
 
-func TestAcceptanceUnknownProviderIDs(t *testing.T) {
-	s, _ := openTestStore(t)
+func TestAcceptanceUnknownProviderIDs(t *testing.T) { eachDialect(t, testAcceptanceUnknownProviderIDs) }
+
+func testAcceptanceUnknownProviderIDs(t *testing.T, dialect string) {
+	s, _ := openTestStore(t, dialect)
 	ctx := context.Background()
 	p, _ := s.UpsertProvider(ctx, ProviderInput{Provider: "openai", APIKey: "sk-abcdefgh", SetActive: true})
 	if err := s.ActivateProvider(ctx, 9999); !errors.Is(err, ErrNotFound) {
@@ -265,7 +289,11 @@ func TestAcceptanceUnknownProviderIDs(t *testing.T) {
 }
 
 func TestPartialUniqueIndexForbidsTwoActive(t *testing.T) {
-	s, _ := openTestStore(t)
+	eachDialect(t, testPartialUniqueIndexForbidsTwoActive)
+}
+
+func testPartialUniqueIndexForbidsTwoActive(t *testing.T, dialect string) {
+	s, _ := openTestStore(t, dialect)
 	ctx := context.Background()
 	s.UpsertProvider(ctx, ProviderInput{Provider: "openai", APIKey: "sk-abcdefgh", SetActive: true})
 	b, _ := s.UpsertProvider(ctx, ProviderInput{Provider: "xai", APIKey: "xai-abcdefgh", SetActive: false})
@@ -275,7 +303,7 @@ func TestPartialUniqueIndexForbidsTwoActive(t *testing.T) {
 }
 
 func TestKeyNeverInPlainTextOnDisk(t *testing.T) {
-	s, path := openTestStore(t)
+	s, path := openTestStore(t, "sqlite")
 	const key = "sk-PLAINTEXT-CANARY-77"
 	if _, err := s.UpsertProvider(context.Background(), ProviderInput{Provider: "openai", APIKey: key, SetActive: true}); err != nil {
 		t.Fatal(err)
@@ -320,8 +348,10 @@ func TestSettingsValidation(t *testing.T) {
 	}
 }
 
-func TestPruneRuns(t *testing.T) {
-	s, _ := openTestStore(t)
+func TestPruneRuns(t *testing.T) { eachDialect(t, testPruneRuns) }
+
+func testPruneRuns(t *testing.T, dialect string) {
+	s, _ := openTestStore(t, dialect)
 	ctx := context.Background()
 	now := time.Now()
 	for _, r := range []JobRun{

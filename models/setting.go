@@ -136,29 +136,58 @@ func (s *Store) ListSettings(ctx context.Context) (map[string]Setting, error) {
 // transaction after the write; its error rolls the write back.
 func (s *Store) SetSetting(ctx context.Context, key, value string, apply func() error) (Setting, error) {
 	st := Setting{Key: key, Value: value, UpdatedAt: s.now().UTC()}
-	err := s.committed(ctx, ChangeSetting, func() (Change, error) {
-		return Change{Key: key, Value: value}, s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			if !strings.HasPrefix(key, internalPrefix) {
-				var old Setting
-				before := map[string]any{}
-				if err := tx.Where("key = ?", key).Limit(1).Find(&old).Error; err != nil {
-					return err
-				} else if old.Key != "" {
-					before["value"] = old.Value
-				}
-				if err := s.audit(ctx, tx, "setting.set", key, before, map[string]any{"value": value}); err != nil {
-					return err
-				}
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		if !strings.HasPrefix(key, internalPrefix) {
+			var old Setting
+			before := map[string]any{}
+			if err := tx.Where("key = ?", key).Limit(1).Find(&old).Error; err != nil {
+				return err
+			} else if old.Key != "" {
+				before["value"] = old.Value
 			}
-			err := tx.Clauses(clause.OnConflict{
-				Columns:   []clause.Column{{Name: "key"}},
-				DoUpdates: clause.AssignmentColumns([]string{"value", "updated_at"}),
-			}).Create(&st).Error
-			if err != nil || apply == nil {
+			if err := s.audit(ctx, tx, "setting.set", key, before, map[string]any{"value": value}); err != nil {
 				return err
 			}
-			return apply()
-		})
+		}
+		err := tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "key"}},
+			DoUpdates: clause.AssignmentColumns([]string{"value", "updated_at"}),
+		}).Create(&st).Error
+		if err != nil {
+			return err
+		}
+		if err := s.announceSetting(tx, key, value); err != nil {
+			return err
+		}
+		if apply == nil {
+			return nil
+		}
+		return apply()
 	})
 	return st, err
+}
+
+// announceSetting appends setting_changed, except for Switchboard's own
+// keys. A new timezone moves every job's next run, so every job follows it
+// in the log: each instance re-renders them in the new zone.
+func (s *Store) announceSetting(tx *gorm.DB, key, value string) error {
+	if internalKey(key) {
+		return nil
+	}
+	if err := s.appendEvent(tx, EventSettingChanged, key, SettingPayload{Key: key, Value: value}); err != nil {
+		return err
+	}
+	if key != SettingTimezone {
+		return nil
+	}
+	var jobs []Job
+	if err := tx.Order("id").Find(&jobs).Error; err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		if err := s.appendEvent(tx, EventJobUpdated, j.ID, j); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -6,27 +6,29 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/mattn/go-sqlite3"
+	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 )
 
 // Store is the only way into the database. Each public method owns its
 // transaction; lower-case helpers take the *gorm.DB of a transaction.
 type Store struct {
-	db  *gorm.DB // readers: many connections, never blocked by the writer (WAL)
-	w   *gorm.DB // the writer: one connection, so writers queue in Go, FIFO
+	db  *gorm.DB // readers
+	w   *gorm.DB // writers: on SQLite one connection, so writers queue in Go, FIFO
+	d   dialect
+	url string // PostgreSQL: where the LISTEN connection goes
 	now func() time.Time
 
-	cipher   Cipher
-	onChange func(Change)
-	pubMu    sync.Mutex // orders change reports as their commits
+	cipher Cipher
+	wake   chan struct{} // signalled after every commit that may have appended events
 }
 
 // Option configures a Store.
@@ -50,14 +52,32 @@ func SQLiteDSN(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
+func gormConfig() *gorm.Config {
+	return &gorm.Config{
+		Logger:  logger.Discard,
+		NowFunc: func() time.Time { return time.Now().UTC() },
+	}
+}
+
+// Open opens the store a location names: a postgres:// or postgresql://
+// URL opens PostgreSQL, anything else is an SQLite file.
+func Open(location string, opts ...Option) (*Store, error) {
+	if IsPostgresURL(location) {
+		return OpenPostgres(location, opts...)
+	}
+	return OpenSQLite(location, opts...)
+}
+
+// IsPostgresURL reports whether location names a PostgreSQL database.
+func IsPostgresURL(location string) bool {
+	return strings.HasPrefix(location, "postgres://") || strings.HasPrefix(location, "postgresql://")
+}
+
 // OpenSQLite opens (creating if needed) the SQLite database at path and
 // migrates it.
 func OpenSQLite(path string, opts ...Option) (*Store, error) {
 	open := func() (*gorm.DB, error) {
-		db, err := gorm.Open(sqlite.Open(SQLiteDSN(path)), &gorm.Config{
-			Logger:  logger.Discard,
-			NowFunc: func() time.Time { return time.Now().UTC() },
-		})
+		db, err := gorm.Open(sqlite.Open(SQLiteDSN(path)), gormConfig())
 		if err != nil {
 			return nil, fmt.Errorf("open %s: %w", path, err)
 		}
@@ -80,23 +100,99 @@ func OpenSQLite(path string, opts ...Option) (*Store, error) {
 		_ = wdb.Close()
 		return nil, err
 	}
-	s := &Store{db: db, w: w, now: time.Now}
+	return newStore(db, w, sqliteDialect{}, "", opts)
+}
+
+// OpenPostgres opens the PostgreSQL database at url (pgx) and migrates it
+// under an advisory lock, so instances starting together migrate once.
+func OpenPostgres(url string, opts ...Option) (*Store, error) {
+	db, err := gorm.Open(postgres.Open(url), gormConfig())
+	if err != nil {
+		return nil, fmt.Errorf("open PostgreSQL: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	sqlDB.SetMaxOpenConns(32)
+	sqlDB.SetMaxIdleConns(16)
+	sqlDB.SetConnMaxIdleTime(time.Minute)
+	return newStore(db, db, postgresDialect{}, url, opts)
+}
+
+func newStore(db, w *gorm.DB, d dialect, url string, opts []Option) (*Store, error) {
+	s := &Store{db: db, w: w, d: d, url: url, now: time.Now, wake: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(s)
 	}
-	if err := s.migrate(); err != nil {
+	if err := s.Exclusive(context.Background(), s.migrate); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
+// Dialect names the database: "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.d.name() }
+
+// Exclusive runs fn while no other instance on the database runs an
+// Exclusive fn: first-start work (migrations, the catalogue, the first
+// admin) happens once however many instances start together.
+func (s *Store) Exclusive(ctx context.Context, fn func() error) error {
+	return s.d.exclusive(ctx, s.w, fn)
+}
+
+// write runs fn in one transaction on the writer and wakes the event relay
+// after it commits. A transaction the database aborted to keep itself
+// serialisable (PostgreSQL under contention) runs again: a client never
+// sees that as an error.
+func (s *Store) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	for attempt := 0; ; attempt++ {
+		err := s.w.WithContext(ctx).Transaction(fn)
+		if err == nil {
+			s.signal()
+			return nil
+		}
+		if !s.d.retryable(err) || attempt >= 20 || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(time.Duration(rand.IntN(1<<min(attempt, 6))+1) * time.Millisecond)
+	}
+}
+
+func (s *Store) signal() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// forUpdate locks the rows tx reads next until it ends, where the database
+// has row locks (SQLite's writer already excludes every other writer).
+func (s *Store) forUpdate(tx *gorm.DB) *gorm.DB {
+	if s.d.name() == "postgres" {
+		return tx.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return tx
+}
+
 func (s *Store) migrate() error {
-	if err := s.w.AutoMigrate(&Job{}, &JobRun{}, &Setting{}, &APIToken{}, &AIProvider{}, &User{}, &AuditEntry{}); err != nil {
+	if err := s.w.AutoMigrate(&Job{}, &JobRun{}, &Setting{}, &APIToken{}, &AIProvider{}, &User{}, &AuditEntry{}, &Event{}, &Instance{}, &Lease{}); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	// "At most one active provider" is the database's rule, not only ours.
-	return s.w.Exec(`CREATE UNIQUE INDEX IF NOT EXISTS idx_ai_providers_one_active ON ai_providers (is_active) WHERE is_active`).Error
+	for _, ddl := range []string{
+		// "At most one active provider" is the database's rule, not only ours.
+		`CREATE UNIQUE INDEX IF NOT EXISTS idx_ai_providers_one_active ON ai_providers (is_active) WHERE is_active`,
+		// One run of a job at a time, whichever instance starts it.
+		`CREATE UNIQUE INDEX IF NOT EXISTS idx_job_runs_one_running ON job_runs (job_id) WHERE status = 'running'`,
+		// A scheduled slot runs once in the cluster.
+		`CREATE UNIQUE INDEX IF NOT EXISTS idx_job_runs_slot ON job_runs (job_id, scheduled_for) WHERE scheduled_for IS NOT NULL`,
+	} {
+		if err := s.w.Exec(ddl).Error; err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+	}
+	return nil
 }
 
 // Ping reports whether the database answers.
@@ -125,10 +221,4 @@ func (s *Store) Close() error {
 func (s *Store) Now() time.Time { return s.now() }
 
 // isUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY failure.
-func isUniqueViolation(err error) bool {
-	var se sqlite3.Error
-	if errors.As(err, &se) {
-		return se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey
-	}
-	return errors.Is(err, gorm.ErrDuplicatedKey) || strings.Contains(err.Error(), "UNIQUE constraint failed")
-}
+func (s *Store) isUniqueViolation(err error) bool { return s.d.uniqueViolation(err) }

@@ -66,14 +66,14 @@ func (s *Store) CreateUser(ctx context.Context, username, password, role string)
 	}
 	now := s.now().UTC()
 	u := User{Username: username, PasswordHash: string(hash), Role: role, SessionVersion: 1, CreatedAt: now, UpdatedAt: now}
-	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.write(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&u).Error; err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, "user.create", username, nil, map[string]any{"role": role})
 	})
 	if err != nil {
-		if isUniqueViolation(err) {
+		if s.isUniqueViolation(err) {
 			return User{}, &ConflictError{Message: fmt.Sprintf("User '%s' already exists.", username)}
 		}
 		return User{}, err
@@ -112,7 +112,7 @@ func (s *Store) SignOutEverywhere(ctx context.Context, username string) error {
 // user's sessions. A non-empty action is audited (the password hash never
 // is: only that it changed).
 func (s *Store) updateUser(ctx context.Context, username, action string, set map[string]any) error {
-	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		var before User
 		if err := tx.Where("username = ?", username).Take(&before).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {

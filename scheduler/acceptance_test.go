@@ -394,7 +394,7 @@ func TestAcceptanceRestartKeepsChanges(t *testing.T) {
 	}
 	st.Close()
 
-	st2, err := models.OpenSQLite(path)
+	st2, err := models.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

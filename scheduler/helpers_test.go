@@ -3,22 +3,43 @@ package scheduler
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
+	"fmt"
+	"os"
 	"testing"
 	"time"
 
 	"switchboard/models"
+	"switchboard/models/modeltest"
 )
 
+// testDialect is the database the tests run on now: TestMain runs every
+// test of the package once on each.
+var testDialect = modeltest.Dialects[0]
+
+func TestMain(m *testing.M) {
+	code := 0
+	for _, d := range modeltest.Dialects {
+		testDialect = d
+		fmt.Printf("--- scheduler tests on %s\n", d)
+		if c := m.Run(); c != 0 {
+			fmt.Printf("--- scheduler tests FAILED on %s\n", d)
+			code = c
+		}
+	}
+	os.Exit(code)
+}
+
+// openStore opens a fresh store on the dialect under test and returns it
+// with its location.
 func openStore(t *testing.T) (*models.Store, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "test.db")
-	st, err := models.OpenSQLite(path)
+	loc := modeltest.Location(t, testDialect)
+	st, err := models.Open(loc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return st, path
+	return st, loc
 }
 
 // newService starts a service on a fresh database; builtins are registered

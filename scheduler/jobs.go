@@ -46,7 +46,11 @@ func (s *Service) view(j models.Job) Job {
 		}
 	}
 	s.mu.Lock()
-	if r := s.running[j.ID]; r != nil {
+	r := s.running[j.ID]
+	if r == nil {
+		r = s.remote[j.ID]
+	}
+	if r != nil {
 		v.Running = &RunInfo{RunID: r.id, Source: r.source, StartedAt: r.started}
 	}
 	s.mu.Unlock()
@@ -96,14 +100,6 @@ type listSnapshot struct {
 	stamp   uint64 // unique to this list
 }
 
-// emit announces a change that has happened: a job's row, schedule, or run
-// state. Every such change ends in an event, so counting events is enough
-// to know whether a kept list still holds.
-func (s *Service) emit(e Event) {
-	s.changed()
-	s.events.push(e)
-}
-
 // changed marks kept lists stale; also for changes that publish nothing,
 // such as gocron restored after a failed change.
 func (s *Service) changed() { s.listSeq.Add(1) }
@@ -133,12 +129,4 @@ func (s *Service) NextRuns(ctx context.Context, id string, n int) ([]time.Time, 
 		out = append(out, t.In(rt.loc))
 	}
 	return out, nil
-}
-
-// publishJob queues a job_updated event. Callers hold the job's stripe lock,
-// so events of one job leave in commit order.
-func (s *Service) publishJob(row models.Job) Job {
-	v := s.view(row)
-	s.emit(Event{Type: EventJobUpdated, JobID: row.ID, Job: &v})
-	return v
 }

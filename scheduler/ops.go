@@ -137,10 +137,9 @@ func (s *Service) change(ctx context.Context, id string, version *int64, mutate 
 			s.restore(before)
 		}
 		return Job{}, err
-	case row.Version == current.Version:
-		return s.view(row), nil // unchanged: nothing written, nothing to publish
 	}
-	return s.publishJob(row), nil
+	s.changed()
+	return s.view(row), nil
 }
 
 // apply makes gocron follow a changed row. It runs inside the transaction.
@@ -183,7 +182,8 @@ func (s *Service) Create(ctx context.Context, spec models.JobSpec) (Job, error) 
 		}
 		return Job{}, err
 	}
-	return s.publishJob(row), nil
+	s.changed()
+	return s.view(row), nil
 }
 
 // Delete removes a stored job; jobs registered in code cannot be deleted.
@@ -208,7 +208,10 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 		}
 		return err
 	}
-	s.emit(Event{Type: EventJobDeleted, JobID: id})
+	s.changed()
+	s.mu.Lock()
+	delete(s.applied, id)
+	s.mu.Unlock()
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"time"
 
 	"switchboard/models"
 )
@@ -15,7 +16,7 @@ var errNotDue = errors.New("job is no longer scheduled")
 // Trigger runs the job now, even when paused, and returns the id of the run
 // it recorded. Every nil error is one recorded run.
 func (s *Service) Trigger(ctx context.Context, id string) (int64, error) {
-	j, run, err := s.beginRun(ctx, id, models.SourceManual)
+	j, run, err := s.beginRun(ctx, id, models.SourceManual, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -24,16 +25,24 @@ func (s *Service) Trigger(ctx context.Context, id string) (int64, error) {
 }
 
 // scheduledTask is what gocron runs. It runs the body on gocron's goroutine,
-// so gocron's own bookkeeping sees the run end when it really ends.
+// so gocron's own bookkeeping sees the run end when it really ends. Every
+// instance keeps every job in gocron, so next runs are right everywhere,
+// but only the leader runs them, and each slot is claimed in the database
+// first: a slot runs once in the cluster even across a change of leader.
 func (s *Service) scheduledTask(id string) func() {
 	return func() {
-		j, run, err := s.beginRun(context.Background(), id, models.SourceSchedule)
+		if !s.Leader() {
+			return
+		}
+		slot := s.clock.Now().UTC().Round(time.Second)
+		j, run, err := s.beginRun(context.Background(), id, models.SourceSchedule, &slot)
 		switch {
 		case err == nil:
 			s.execute(j, run)
 		case errors.Is(err, ErrJobRunning):
-			s.recordOverlap(id)
-		case errors.Is(err, errNotDue), errors.Is(err, models.ErrNotFound), errors.Is(err, ErrNotRunning):
+			s.recordOverlap(id, slot)
+		case errors.Is(err, errNotDue), errors.Is(err, models.ErrNotFound), errors.Is(err, ErrNotRunning),
+			errors.Is(err, models.ErrSlotTaken):
 		default:
 			s.log.Error("cannot start scheduled run", "job_id", id, "err", err)
 		}
@@ -43,7 +52,7 @@ func (s *Service) scheduledTask(id string) func() {
 // beginRun reserves the job's single run slot and records the run as
 // running. It holds the job's stripe lock so job_started follows, in event
 // order, every change committed before it.
-func (s *Service) beginRun(ctx context.Context, id, source string) (models.Job, models.JobRun, error) {
+func (s *Service) beginRun(ctx context.Context, id, source string, slot *time.Time) (models.Job, models.JobRun, error) {
 	unlock := s.lockJob(id)
 	defer unlock()
 	j, err := s.store.GetJob(ctx, id)
@@ -63,26 +72,31 @@ func (s *Service) beginRun(ctx context.Context, id, source string) (models.Job, 
 		s.mu.Unlock()
 		return j, models.JobRun{}, ErrJobRunning
 	}
-	slot := &activeRun{source: source, started: now}
-	s.running[id] = slot
+	active := &activeRun{source: source, started: now}
+	s.running[id] = active
 	s.runs.Add(1)
 	s.mu.Unlock()
 
 	run, err := s.store.StartRun(context.WithoutCancel(ctx), models.JobRun{
-		JobID: id, JobName: j.Name, Source: source, StartedAt: now.UTC(),
+		JobID: id, JobName: j.Name, Source: source, StartedAt: now.UTC(), ScheduledFor: slot, Instance: s.instance,
 	})
 	if err != nil {
 		s.mu.Lock()
 		delete(s.running, id)
 		s.mu.Unlock()
 		s.runs.Done()
+		switch {
+		case errors.Is(err, models.ErrRunInProgress):
+			return j, run, ErrJobRunning // under way on another instance
+		case errors.Is(err, models.ErrSlotTaken):
+			return j, run, err
+		}
 		return j, run, fmt.Errorf("record run start: %w", err)
 	}
 	s.mu.Lock()
-	slot.id = run.ID
+	active.id = run.ID
 	s.mu.Unlock()
-	s.emit(Event{Type: EventJobStarted, JobID: id, Run: &run})
-	s.publishJob(j)
+	s.changed()
 	return j, run, nil
 }
 
@@ -114,24 +128,24 @@ func (s *Service) execute(j models.Job, run models.JobRun) {
 func (s *Service) finishRun(run models.JobRun) {
 	unlock := s.lockJob(run.JobID)
 	defer unlock()
-	if err := s.store.FinishRun(context.Background(), run); err != nil {
-		s.log.Error("cannot record run end", "job_id", run.JobID, "run_id", run.ID, "err", err)
-	}
+	// Free the local slot before the commit, so the job as the log shows it
+	// right after job_completed is no longer running; until the commit the
+	// database's one-running-run rule still refuses a second run.
 	s.mu.Lock()
 	delete(s.running, run.JobID)
 	s.mu.Unlock()
+	if err := s.store.FinishRun(context.Background(), run); err != nil {
+		s.log.Error("cannot record run end", "job_id", run.JobID, "run_id", run.ID, "err", err)
+	}
+	s.changed()
 	s.log.Info("job run finished", "job_id", run.JobID, "run_id", run.ID, "source", run.Source,
 		"status", run.Status, "duration_ms", *run.DurationMs)
-	s.emit(Event{Type: EventJobCompleted, JobID: run.JobID, Run: &run})
-	if row, err := s.store.GetJob(context.Background(), run.JobID); err == nil {
-		s.publishJob(row)
-	}
 }
 
 // recordOverlap records a scheduled tick that found the previous run still
 // going: runs of one job never overlap, and the operator sees why one did
 // not happen.
-func (s *Service) recordOverlap(id string) {
+func (s *Service) recordOverlap(id string, slot time.Time) {
 	j, err := s.store.GetJob(context.Background(), id)
 	if err != nil {
 		return
@@ -139,16 +153,15 @@ func (s *Service) recordOverlap(id string) {
 	now := s.clock.Now().UTC()
 	unlock := s.lockJob(id)
 	defer unlock()
-	run, err := s.store.InsertFinishedRun(context.Background(), models.JobRun{
+	_, err = s.store.InsertFinishedRun(context.Background(), models.JobRun{
 		JobID: id, JobName: j.Name, Source: models.SourceSchedule, Status: models.StatusSkipped,
 		StartedAt: now, FinishedAt: &now, DurationMs: ptr(int64(0)),
-		ResultSummary: "previous run still in progress",
+		ResultSummary: "previous run still in progress", ScheduledFor: &slot, Instance: s.instance,
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, models.ErrSlotTaken) {
 		s.log.Error("cannot record skipped run", "job_id", id, "err", err)
-		return
 	}
-	s.emit(Event{Type: EventJobCompleted, JobID: id, Run: &run})
+	s.changed()
 }
 
 // invoke runs the job's body; a panic ends the run as an error, never the

@@ -119,17 +119,33 @@ type Service struct {
 	prompt     PromptRunner
 	http       *http.Client
 	marketOpen func(time.Time) bool
-	events     *dispatcher
 	listSeq    atomic.Uint64 // bumped by every change; see List
 	listCache  atomic.Pointer[listSnapshot]
 	listStamps atomic.Uint64
 
 	stripe [stripes]sync.Mutex
 
+	// The cluster: this instance, whether it leads, how far it has read.
+	instance, version string
+	startedAt         time.Time
+	leaderUntil       atomic.Int64 // unix nanoseconds; 0 when not leading
+	lastApplied       atomic.Int64 // the last event-log id followed and delivered
+
+	lmu       sync.Mutex // guards listeners
+	listeners []func(Event)
+
+	stopRelay  chan struct{}
+	relayDone  chan struct{}
+	memberDone chan struct{}
+	endMember  context.CancelFunc
+	endRelay   context.CancelFunc
+
 	mu       sync.Mutex // guards the fields below; never held across I/O
 	state    lifecycle
 	builtins map[string]Builtin
-	running  map[string]*activeRun
+	running  map[string]*activeRun // runs this instance is executing
+	remote   map[string]*activeRun // runs under way anywhere, as the log tells
+	applied  map[string]int64      // the job version gocron was last reconciled with
 	resumes  map[string]clockwork.Timer
 	runs     sync.WaitGroup // every run under way, manual or scheduled
 
@@ -166,7 +182,13 @@ func New(store *models.Store, tz string, opts ...Option) (*Service, error) {
 		marketOpen: MarketOpen,
 		builtins:   map[string]Builtin{},
 		running:    map[string]*activeRun{},
+		remote:     map[string]*activeRun{},
+		applied:    map[string]int64{},
 		resumes:    map[string]clockwork.Timer{},
+		startedAt:  time.Now().UTC(),
+		stopRelay:  make(chan struct{}),
+		relayDone:  make(chan struct{}),
+		memberDone: make(chan struct{}),
 	}
 	for _, o := range opts {
 		o(s)
@@ -180,7 +202,9 @@ func New(store *models.Store, tz string, opts ...Option) (*Service, error) {
 	}
 	s.rt.Store(&schedRuntime{loc: loc, eng: eng})
 	s.runCtx, s.cancelRun = context.WithCancel(context.Background())
-	s.events = newDispatcher(s.log)
+	if s.instance == "" {
+		s.instance = DefaultInstanceID()
+	}
 	return s, nil
 }
 
@@ -195,9 +219,13 @@ func (s *Service) Running() bool {
 }
 
 // Subscribe adds a listener for events. Listeners run one at a time, in
-// commit order, on the dispatcher goroutine, holding no service lock: they
-// may call back into the service.
-func (s *Service) Subscribe(fn func(Event)) { s.events.subscribe(fn) }
+// log order, on the relay goroutine, holding no service lock: they may call
+// back into the service.
+func (s *Service) Subscribe(fn func(Event)) {
+	s.lmu.Lock()
+	s.listeners = append(s.listeners, fn)
+	s.lmu.Unlock()
+}
 
 func (s *Service) lockJob(id string) func() {
 	h := fnv.New32a()
@@ -236,11 +264,7 @@ func (s *Service) Register(b Builtin) error {
 	if err != nil {
 		return err
 	}
-	if err := s.reconcile(row); err != nil {
-		return err
-	}
-	s.publishJob(row)
-	return nil
+	return s.reconcile(row)
 }
 
 func builtinRow(b Builtin) models.Job {
@@ -271,11 +295,25 @@ func (s *Service) Start(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 
-	if n, err := s.store.AbandonRunningRuns(ctx, "interrupted: the server stopped during this run"); err != nil {
+	// On SQLite this is the only instance (the file is locked), so every
+	// run still open was left by a process that died; on PostgreSQL only
+	// this instance's own earlier runs are known to be dead.
+	var lost func(string) bool
+	if s.store.Dialect() != "sqlite" {
+		lost = func(inst string) bool { return inst == s.instance }
+	}
+	if n, err := s.store.CloseRuns(ctx, lost, "interrupted: the server stopped during this run"); err != nil {
 		return err
 	} else if n > 0 {
 		s.log.Warn("closed runs left open by a previous process", "runs", n)
 	}
+	// Follow the log from here: a change committed after this read is
+	// applied again by the relay, which is harmless (versions tell).
+	last, err := s.store.LastEventID(ctx)
+	if err != nil {
+		return err
+	}
+	s.lastApplied.Store(last)
 	for _, b := range builtins {
 		if _, err := s.store.EnsureJob(ctx, builtinRow(b)); err != nil {
 			return fmt.Errorf("store built-in %s: %w", b.ID, err)
@@ -294,14 +332,25 @@ func (s *Service) Start(ctx context.Context) error {
 	s.mu.Lock()
 	s.state = started
 	s.mu.Unlock()
+	mctx, endMember := context.WithCancel(context.WithoutCancel(ctx))
+	s.endMember = endMember
+	s.campaign(mctx) // lead at once when nobody else does
+	go s.membership(mctx)
+	rctx, endRelay := context.WithCancel(context.WithoutCancel(ctx))
+	s.endRelay = endRelay
+	go s.relay(rctx, s.stopRelay)
 	s.cur().eng.start()
-	s.log.Info("scheduler started", "jobs", len(jobs), "timezone", s.Location().String())
+	s.log.Info("scheduler started", "jobs", len(jobs), "timezone", s.Location().String(),
+		"instance", s.instance, "leader", s.Leader())
 	return nil
 }
 
 // reconcile makes gocron match the stored row. The caller holds the job's
 // stripe lock (or is Start, before anything else can touch the job).
 func (s *Service) reconcile(j models.Job) error {
+	s.mu.Lock()
+	s.applied[j.ID] = j.Version
+	s.mu.Unlock()
 	rt := s.cur()
 	if j.Enabled {
 		sched, err := j.Schedule(rt.loc)
@@ -352,6 +401,12 @@ func (s *Service) Close(ctx context.Context) error {
 		<-done
 	}
 	s.cancelRun()
-	s.events.close()
+	if wasStarted {
+		s.endMember()
+		<-s.memberDone
+		close(s.stopRelay) // the relay delivers what committed, then stops
+		<-s.relayDone
+		s.endRelay() // and its listener connection closes
+	}
 	return nil
 }

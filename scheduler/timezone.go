@@ -68,9 +68,6 @@ func (s *Service) relocate(ctx context.Context, loc *time.Location) error {
 	if live {
 		eng.start()
 	}
-	for _, j := range rows {
-		s.publishJob(j)
-	}
 	for i := range s.stripe {
 		s.stripe[i].Unlock()
 	}

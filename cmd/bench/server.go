@@ -46,19 +46,15 @@ func startApp(jobs int) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	events := hub.New(256, 4096, 1)
-	var sched *scheduler.Service
-	store, err := models.OpenSQLite(filepath.Join(dir, "bench.db"), models.WithCipher(box), models.WithChangeHook(func(c models.Change) {
-		publish(events)(handlers.EncodeChange(c, sched.Location()))
-	}))
+	events := hub.New(256, 4096)
+	store, err := models.OpenSQLite(filepath.Join(dir, "bench.db"), models.WithCipher(box))
 	if err != nil {
 		return nil, err
 	}
-	sched, err = scheduler.New(store, models.DefaultTimezone, scheduler.WithLogger(log))
+	sched, err := scheduler.New(store, models.DefaultTimezone, scheduler.WithLogger(log))
 	if err != nil {
 		return nil, err
 	}
-	sched.Subscribe(func(e scheduler.Event) { publish(events)(handlers.EncodeJobEvent(e, sched.Location())) })
 	ctx := context.Background()
 	if err := sched.SeedCatalog(ctx); err != nil {
 		return nil, err
@@ -93,17 +89,6 @@ func startApp(jobs int) (*app, error) {
 		store.Close()
 		os.RemoveAll(dir)
 	}}, nil
-}
-
-func publish(h *hub.Hub) func(string, [][]byte, error) {
-	return func(name string, payloads [][]byte, err error) {
-		if err == nil {
-			_, err = h.Publish(name, payloads...)
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bench: event not published:", name, err)
-		}
-	}
 }
 
 // serve serves h on a fresh loopback port with the server settings

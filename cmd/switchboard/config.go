@@ -6,10 +6,31 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"switchboard/models"
+	"switchboard/scheduler"
 )
+
+// redactURL drops the password from a database URL before it is shown.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+// location is where the store lives: the PostgreSQL URL, else the SQLite file.
+func (c config) location() string {
+	if c.databaseURL != "" {
+		return c.databaseURL
+	}
+	return c.dbPath
+}
 
 // config is everything the command line and environment decide.
 type config struct {
@@ -17,6 +38,7 @@ type config struct {
 	metricsAddr   string
 	dbPath        string
 	databaseURL   string
+	instanceID    string
 	catalog       bool
 	apiToken      string
 	secretKey     string
@@ -41,6 +63,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.metricsAddr, "metrics-addr", env("SWITCHBOARD_METRICS_ADDR", ""), "extra listen address serving /metrics without authentication, for a scraper on loopback (SWITCHBOARD_METRICS_ADDR)")
 	fs.StringVar(&c.dbPath, "db", env("SWITCHBOARD_DB", "switchboard.db"), "SQLite database file (SWITCHBOARD_DB)")
 	fs.StringVar(&c.databaseURL, "database-url", env("SWITCHBOARD_DATABASE_URL", ""), "PostgreSQL URL for several instances (SWITCHBOARD_DATABASE_URL)")
+	fs.StringVar(&c.instanceID, "instance-id", env("SWITCHBOARD_INSTANCE_ID", ""), "this instance's name in a cluster; default the host name and a random suffix (SWITCHBOARD_INSTANCE_ID)")
 	catalog := fs.String("catalog", env("SWITCHBOARD_CATALOG", "true"), "create the catalogue of seven jobs on an empty database (SWITCHBOARD_CATALOG)")
 	fs.StringVar(&c.logFormat, "log-format", env("SWITCHBOARD_LOG_FORMAT", "text"), "log format: text or json (SWITCHBOARD_LOG_FORMAT)")
 	level := fs.String("log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "log level: debug, info, warn, error (SWITCHBOARD_LOG_LEVEL)")
@@ -61,11 +84,21 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return c, fmt.Errorf("--log-format: %q is not text or json", c.logFormat)
 	}
-	if c.databaseURL != "" {
-		return c, errors.New("--database-url: PostgreSQL is not supported by this build yet; use --db (SQLite)")
-	}
 	c.apiToken = getenv("SWITCHBOARD_API_TOKEN")
 	c.secretKey = getenv("SWITCHBOARD_SECRET_KEY")
+	if c.databaseURL != "" {
+		if !models.IsPostgresURL(c.databaseURL) {
+			return c, fmt.Errorf("--database-url: %q is not a postgres:// URL", redactURL(c.databaseURL))
+		}
+		// Every instance must open the API keys the others sealed and
+		// accept the sessions the others signed: one key, given to all.
+		if c.secretKey == "" {
+			return c, errors.New("--database-url: SWITCHBOARD_SECRET_KEY is required with PostgreSQL (base64 of 32 bytes, the same on every instance; make one with: head -c 32 /dev/urandom | base64)")
+		}
+	}
+	if c.instanceID == "" {
+		c.instanceID = scheduler.DefaultInstanceID()
+	}
 	return c, nil
 }
 

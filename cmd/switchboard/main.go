@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -47,13 +48,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	log := newLogger(cfg, stderr)
-	unlock, err := lockDatabase(cfg.dbPath)
-	if err != nil {
-		return err
+	keyFile := ""
+	if cfg.databaseURL == "" {
+		// On SQLite one server owns the file; on PostgreSQL any number
+		// share the database and coordinate through it.
+		unlock, err := lockDatabase(cfg.dbPath)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		keyFile = cfg.dbPath + ".key"
 	}
-	defer unlock()
-
-	key, err := secrets.LoadKey(cfg.secretKey, cfg.dbPath+".key")
+	key, err := secrets.LoadKey(cfg.secretKey, keyFile)
 	if err != nil {
 		return err
 	}
@@ -61,11 +67,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	events := hub.New(256, 4096, uint64(time.Now().UnixMicro()))
-	var sched *scheduler.Service // the change hook below runs only once sched is set
-	store, err := models.OpenSQLite(cfg.dbPath, models.WithCipher(box), models.WithChangeHook(func(c models.Change) {
-		publish(events, log)(handlers.EncodeChange(c, sched.Location()))
-	}))
+	events := hub.New(256, 4096)
+	store, err := models.Open(cfg.location(), models.WithCipher(box))
 	if err != nil {
 		return err
 	}
@@ -86,27 +89,35 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	} else if !errors.Is(err, models.ErrNotFound) {
 		return err
 	}
-	sched, err = scheduler.New(store, tz, scheduler.WithLogger(log), scheduler.WithPromptRunner(promptRunner(store, aiClient)))
+	sched, err := scheduler.New(store, tz, scheduler.WithLogger(log), scheduler.WithPromptRunner(promptRunner(store, aiClient)),
+		scheduler.WithInstance(cfg.instanceID, buildVersion()))
 	if err != nil {
 		return err
 	}
 	sched.Subscribe(func(e scheduler.Event) {
-		publish(events, log)(handlers.EncodeJobEvent(e, sched.Location()))
-		if e.Type == scheduler.EventJobCompleted && e.Run.DurationMs != nil {
+		// Every instance sees every run; each counts its own.
+		if e.Type == scheduler.EventJobCompleted && e.Run.DurationMs != nil && e.Run.Instance == sched.Instance() {
 			mets.ObserveRun(e.JobID, e.Run.Status, time.Duration(*e.Run.DurationMs)*time.Millisecond)
 		}
 	})
 	if err := sched.Register(pruneJob(store)); err != nil {
 		return err
 	}
-	if cfg.catalog {
-		if err := sched.SeedCatalog(ctx); err != nil {
+	// First-start work runs once however many instances start together.
+	err = store.Exclusive(ctx, func() error {
+		if cfg.catalog {
+			if err := sched.SeedCatalog(ctx); err != nil {
+				return err
+			}
+		}
+		if err := sched.Start(ctx); err != nil {
 			return err
 		}
-	}
-	if err := sched.Start(ctx); err != nil {
-		return err
-	}
+		if err := bootstrapToken(ctx, store, cfg, stdout); err != nil {
+			return err
+		}
+		return bootstrapAdmin(ctx, store, getenv("SWITCHBOARD_ADMIN_PASSWORD"), stdout)
+	})
 	defer func() {
 		grace, cancel := context.WithTimeout(context.Background(), cfg.shutdownGrace)
 		defer cancel()
@@ -114,11 +125,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			log.Error("scheduler shutdown", "err", err)
 		}
 	}()
-
-	if err := bootstrapToken(ctx, store, cfg, stdout); err != nil {
-		return err
-	}
-	if err := bootstrapAdmin(ctx, store, getenv("SWITCHBOARD_ADMIN_PASSWORD"), stdout); err != nil {
+	if err != nil {
 		return err
 	}
 
@@ -152,7 +159,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintf(stdout, "Metrics on http://%s/metrics\n", mln.Addr())
 	}
 	fmt.Fprintf(stdout, "Switchboard listening on http://%s\n", ln.Addr())
-	log.Info("listening", "addr", ln.Addr().String(), "db", cfg.dbPath)
+	log.Info("listening", "addr", ln.Addr().String(), "db", redactURL(cfg.location()), "instance", cfg.instanceID)
 
 	select {
 	case err := <-served:
@@ -208,4 +215,23 @@ func bootstrapToken(ctx context.Context, store *models.Store, cfg config, stdout
 	}
 	fmt.Fprintf(stdout, "Created the first API token (shown only once): %s\n", token)
 	return nil
+}
+
+// buildVersion names the build in the cluster list: the module version, or
+// the commit it was built from.
+func buildVersion() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v = s.Value[:12]
+		}
+	}
+	if v == "" {
+		v = "devel"
+	}
+	return v
 }

@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"time"
 
 	"switchboard/ai"
-	"switchboard/hub"
 	"switchboard/models"
 	"switchboard/scheduler"
 )
@@ -43,18 +41,8 @@ func promptRunner(store *models.Store, client *ai.Client) scheduler.PromptRunner
 	}
 }
 
-// publish returns a function that hands a rendered event to the hub,
-// logging (never failing on) an event the hub refuses.
-func publish(h *hub.Hub, log *slog.Logger) func(name string, payloads [][]byte, err error) {
-	return func(name string, payloads [][]byte, err error) {
-		if err == nil {
-			_, err = h.Publish(name, payloads...)
-		}
-		if err != nil {
-			log.Warn("event not published", "event", name, "err", err)
-		}
-	}
-}
+// eventsKept is how many of the newest events pruning always leaves.
+const eventsKept = 10000
 
 // pruneJob is the built-in job that enforces history.retention_days.
 func pruneJob(store *models.Store) scheduler.Builtin {
@@ -74,7 +62,13 @@ func pruneJob(store *models.Store) scheduler.Builtin {
 				return "", fmt.Errorf("history.retention_days %q: %w", v, err)
 			}
 			n, err := store.PruneRuns(ctx, time.Now().AddDate(0, 0, -days))
-			return fmt.Sprintf("deleted %d runs older than %d days", n, days), err
+			if err != nil {
+				return "", err
+			}
+			// The event log is kept for clients resuming a stream; a week is
+			// far more than any reconnect needs.
+			evs, err := store.PruneEvents(ctx, time.Now().AddDate(0, 0, -min(days, 7)), eventsKept)
+			return fmt.Sprintf("deleted %d runs older than %d days and %d logged events", n, days, evs), err
 		},
 	}
 }

@@ -1,0 +1,109 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"hash/fnv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/mattn/go-sqlite3"
+	"gorm.io/gorm"
+)
+
+// dialect is what differs between the two databases, and nothing else:
+// SQLite has one writer connection and immediate transactions, so it needs
+// no locks of its own; PostgreSQL has many writers, so it serialises the
+// few things that must be serial with advisory locks, retries transactions
+// the server aborted, and wakes other instances with NOTIFY.
+type dialect interface {
+	name() string
+	// serialize makes tx the only transaction holding topic until it ends.
+	serialize(tx *gorm.DB, topic string) error
+	// announce tells other instances, at commit, that events were appended.
+	announce(tx *gorm.DB) error
+	// retryable reports whether a failed transaction may simply run again.
+	retryable(err error) bool
+	uniqueViolation(err error) bool
+	// exclusive runs fn while no other instance runs an exclusive fn.
+	exclusive(ctx context.Context, db *gorm.DB, fn func() error) error
+}
+
+// EventsChannel is the PostgreSQL NOTIFY channel woken by every commit that
+// appends events.
+const EventsChannel = "switchboard_events"
+
+type sqliteDialect struct{}
+
+func (sqliteDialect) name() string                                                   { return "sqlite" }
+func (sqliteDialect) serialize(*gorm.DB, string) error                               { return nil } // one writer already
+func (sqliteDialect) announce(*gorm.DB) error                                        { return nil } // one process
+func (sqliteDialect) retryable(error) bool                                           { return false }
+func (sqliteDialect) exclusive(_ context.Context, _ *gorm.DB, fn func() error) error { return fn() }
+func (sqliteDialect) uniqueViolation(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey
+	}
+	return errors.Is(err, gorm.ErrDuplicatedKey) || strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+type postgresDialect struct{}
+
+func (postgresDialect) name() string { return "postgres" }
+
+// lockKey maps a topic to an advisory lock id, in a namespace of our own.
+func lockKey(topic string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("switchboard:" + topic))
+	return int64(h.Sum64() >> 1)
+}
+
+func (postgresDialect) serialize(tx *gorm.DB, topic string) error {
+	return tx.Exec("SELECT pg_advisory_xact_lock(?)", lockKey(topic)).Error
+}
+
+func (postgresDialect) announce(tx *gorm.DB) error {
+	return tx.Exec("SELECT pg_notify(?, '')", EventsChannel).Error
+}
+
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+func (postgresDialect) retryable(err error) bool {
+	switch pgCode(err) {
+	case "40001", "40P01", "55P03": // serialization failure, deadlock, lock not available
+		return true
+	}
+	return false
+}
+
+func (postgresDialect) uniqueViolation(err error) bool {
+	return pgCode(err) == "23505" || errors.Is(err, gorm.ErrDuplicatedKey)
+}
+
+// exclusive holds a session advisory lock on one connection of its own for
+// as long as fn runs: migrations and first-start seeding run once however
+// many instances start together.
+func (postgresDialect) exclusive(ctx context.Context, db *gorm.DB, fn func() error) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	key := lockKey("startup")
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key) //nolint:errcheck // the session ends with conn anyway
+	return fn()
+}
