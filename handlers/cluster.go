@@ -1,7 +1,12 @@
 package handlers
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+	"time"
+
+	"switchboard/views"
 )
 
 // memberBody is one instance as GET /api/cluster shows it.
@@ -29,4 +34,38 @@ func (h *Handler) handleCluster(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "self": h.sched.Instance(), "instances": out})
 	return nil
+}
+
+// clusterViews maps the members to the settings page's rows, and the
+// header's badge: "3 instances · all at event 1234" (or the range of events
+// they are at), empty when this instance is alone.
+func (h *Handler) clusterViews(ctx context.Context) ([]views.Instance, string) {
+	members, err := h.sched.Members(ctx)
+	if err != nil {
+		h.log.WarnContext(ctx, "cannot list the cluster", "err", err)
+		return nil, ""
+	}
+	loc := h.sched.Location()
+	out := make([]views.Instance, len(members))
+	lo, hi := int64(-1), int64(-1)
+	for i, m := range members {
+		out[i] = views.Instance{ID: m.ID, StartedAt: formatClock(m.StartedAt, loc), LastSeen: formatClock(m.LastSeen, loc),
+			Version: m.Version, LastEventID: m.LastEventID, Leader: m.Leader, Self: m.ID == h.sched.Instance()}
+		if lo < 0 || m.LastEventID < lo {
+			lo = m.LastEventID
+		}
+		hi = max(hi, m.LastEventID)
+	}
+	if len(members) < 2 {
+		return out, ""
+	}
+	if lo == hi {
+		return out, fmt.Sprintf("%d instances · all at event %d", len(members), hi)
+	}
+	return out, fmt.Sprintf("%d instances · events %d–%d", len(members), lo, hi)
+}
+
+// formatClock is a time of day with its zone, for the instances table.
+func formatClock(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("2006-01-02 15:04:05 MST")
 }

@@ -32,6 +32,7 @@ func (h *Handler) settingsView(ctx context.Context, r *http.Request, form map[st
 	}
 	write := canWrite(r)
 	v := views.SettingsView{CanWrite: write, Zones: commonZones, Providers: providerItems(ps), Active: activeProviderForm(ps, write)}
+	v.Instances, _ = h.clusterViews(ctx)
 	for _, k := range models.KnownSettings {
 		f := views.SettingField{Key: k.Key, Label: settingLabels[k.Key], Help: k.Description, Default: k.Default, Value: k.Default, Kind: "number"}
 		if k.Key == models.SettingTimezone {

@@ -50,6 +50,7 @@ func (h *Handler) pageMeta(r *http.Request, title, nav, events string) views.Pag
 		SSE: h.asset("vendor/htmx-ext-sse-2.2.4.js"), JS: h.asset("app.js")}
 	if pr := principalFrom(r.Context()); pr != nil {
 		p.User, p.Role, p.CanWrite = pr.name, pr.role, pr.canWrite()
+		_, p.Cluster = h.clusterViews(r.Context())
 	}
 	return p
 }

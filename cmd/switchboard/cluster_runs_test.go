@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -252,6 +253,21 @@ func clusterOneSession(t *testing.T, nodes []*node) {
 	}
 	if got := page(b, cookies); got != 200 {
 		t.Fatalf("the session from A on B: %d, want 200", got)
+	}
+	// The console shows the cluster: a header badge and the instances.
+	req0, _ := http.NewRequest("GET", b.url+"/settings", nil)
+	for _, c := range cookies {
+		req0.AddCookie(c)
+	}
+	resp0, err := browser.Do(req0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(resp0.Body)
+	resp0.Body.Close()
+	if !strings.Contains(string(html), `data-testid="cluster-badge">3 instances`) || strings.Count(string(html), `data-testid="instance-row"`) != 3 ||
+		strings.Count(string(html), "runs the schedule") != 1 {
+		t.Fatalf("settings on B does not show three instances, one leader and the header badge:\n%s", html)
 	}
 	req, _ := http.NewRequest("POST", b.url+"/logout", strings.NewReader(""))
 	for _, c := range cookies {

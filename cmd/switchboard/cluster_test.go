@@ -16,8 +16,8 @@ package main
 // | TestClusterFailover (28)     | a slot runs at most once through kill -9 of the leader |
 
 import (
-	"fmt"
 	"flag"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
