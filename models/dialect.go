@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mattn/go-sqlite3"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // dialect is what differs between the two databases, and nothing else:
@@ -27,6 +28,10 @@ type dialect interface {
 	uniqueViolation(err error) bool
 	// exclusive runs fn while no other instance runs an exclusive fn.
 	exclusive(ctx context.Context, db *gorm.DB, fn func() error) error
+	// lockRows makes tx's next read lock the rows it reads until tx ends.
+	lockRows(tx *gorm.DB) *gorm.DB
+	// soleInstance reports whether one process at most uses the database.
+	soleInstance() bool
 }
 
 // EventsChannel is the PostgreSQL NOTIFY channel woken by every commit that
@@ -40,6 +45,8 @@ func (sqliteDialect) serialize(*gorm.DB, string) error                          
 func (sqliteDialect) announce(*gorm.DB) error                                        { return nil } // one process
 func (sqliteDialect) retryable(error) bool                                           { return false }
 func (sqliteDialect) exclusive(_ context.Context, _ *gorm.DB, fn func() error) error { return fn() }
+func (sqliteDialect) lockRows(tx *gorm.DB) *gorm.DB                                  { return tx }   // the one writer excludes every other
+func (sqliteDialect) soleInstance() bool                                             { return true } // the server holds the file lock
 func (sqliteDialect) uniqueViolation(err error) bool {
 	var se sqlite3.Error
 	if errors.As(err, &se) {
@@ -50,7 +57,12 @@ func (sqliteDialect) uniqueViolation(err error) bool {
 
 type postgresDialect struct{}
 
-func (postgresDialect) name() string { return "postgres" }
+func (postgresDialect) name() string       { return "postgres" }
+func (postgresDialect) soleInstance() bool { return false }
+
+func (postgresDialect) lockRows(tx *gorm.DB) *gorm.DB {
+	return tx.Clauses(clause.Locking{Strength: "UPDATE"})
+}
 
 // lockKey maps a topic to an advisory lock id, in a namespace of our own.
 func lockKey(topic string) int64 {

@@ -14,7 +14,6 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 )
 
@@ -167,14 +166,13 @@ func (s *Store) signal() {
 	}
 }
 
-// forUpdate locks the rows tx reads next until it ends, where the database
-// has row locks (SQLite's writer already excludes every other writer).
-func (s *Store) forUpdate(tx *gorm.DB) *gorm.DB {
-	if s.d.name() == "postgres" {
-		return tx.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	return tx
-}
+// forUpdate locks the rows tx reads next until it ends.
+func (s *Store) forUpdate(tx *gorm.DB) *gorm.DB { return s.d.lockRows(tx) }
+
+// SoleInstance reports whether this process is the only one on the
+// database (SQLite: the server holds its file lock), so that whatever the
+// database says is running was started by a process that is gone.
+func (s *Store) SoleInstance() bool { return s.d.soleInstance() }
 
 func (s *Store) migrate() error {
 	if err := s.w.AutoMigrate(&Job{}, &JobRun{}, &Setting{}, &APIToken{}, &AIProvider{}, &User{}, &AuditEntry{}, &Event{}, &Instance{}, &Lease{}); err != nil {

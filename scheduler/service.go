@@ -299,7 +299,7 @@ func (s *Service) Start(ctx context.Context) error {
 	// run still open was left by a process that died; on PostgreSQL only
 	// this instance's own earlier runs are known to be dead.
 	var lost func(string) bool
-	if s.store.Dialect() != "sqlite" {
+	if !s.store.SoleInstance() {
 		lost = func(inst string) bool { return inst == s.instance }
 	}
 	if n, err := s.store.CloseRuns(ctx, lost, "interrupted: the server stopped during this run"); err != nil {
