@@ -75,6 +75,8 @@ type runBody struct {
 	Error         *string `json:"error"`
 	Provider      *string `json:"provider,omitempty"`
 	Model         *string `json:"model,omitempty"`
+	ScheduledFor  *string `json:"scheduled_for"` // the slot a scheduled run was due at; null for manual runs
+	Instance      string  `json:"instance"`      // the instance that ran it
 }
 
 func runJSON(r models.JobRun, loc *time.Location) runBody {
@@ -82,6 +84,7 @@ func runJSON(r models.JobRun, loc *time.Location) runBody {
 		ID: r.ID, JobID: r.JobID, JobName: r.JobName, Source: r.Source, Status: r.Status,
 		StartedAt: formatTime(r.StartedAt, loc), FinishedAt: formatTimePtr(r.FinishedAt, loc),
 		DurationMs: r.DurationMs, ResultSummary: r.ResultSummary,
+		ScheduledFor: formatTimePtr(r.ScheduledFor, loc), Instance: r.Instance,
 	}
 	if r.Error != "" {
 		b.Error = &r.Error

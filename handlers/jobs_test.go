@@ -155,6 +155,10 @@ func TestJobLifecycle(t *testing.T) {
 	if len(hist) != 1 || hist[0].(map[string]any)["result_summary"] != "ran" || hist[0].(map[string]any)["id"] != m["run_id"] {
 		t.Fatalf("recent_history: got %v", hist)
 	}
+	// A manual run has no slot, and names the instance that ran it.
+	if run := hist[0].(map[string]any); run["scheduled_for"] != nil || run["instance"] != e.sched.Instance() {
+		t.Fatalf("manual run: scheduled_for %v instance %v, want null and %s", run["scheduled_for"], run["instance"], e.sched.Instance())
+	}
 
 	// Unknown jobs and code jobs.
 	for _, rt := range []struct{ method, path string }{
