@@ -114,3 +114,28 @@ func transitions(loc *time.Location, from, to time.Time) []time.Time {
 	}
 	return out
 }
+
+// Slot returns the run time that a tick firing at fired belongs to: the
+// latest cron time at or before it (a tick may fire late, after a stall, or
+// a moment early), the date of a one-time job, or for an interval the
+// second it fired (an interval has no fixed times). Two instances that fire
+// for the same cron time name the same slot, which is what lets a slot be
+// claimed once.
+func (s Schedule) Slot(loc *time.Location, fired time.Time) time.Time {
+	switch s.Trigger {
+	case TriggerCron:
+		if cs, err := s.Cron.cronSchedule(); err == nil {
+			limit := fired.Add(time.Second) // a tick a moment early is still its slot's
+			var last time.Time
+			for t := cs.Next(fired.Add(-time.Hour).In(loc)); !t.IsZero() && !t.After(limit); t = cs.Next(t) {
+				last = t
+			}
+			if !last.IsZero() {
+				return last.UTC()
+			}
+		}
+	case TriggerDate:
+		return s.RunDate.UTC()
+	}
+	return fired.UTC().Round(time.Second)
+}

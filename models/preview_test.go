@@ -54,3 +54,30 @@ func TestPreviewAndDSTWarnings(t *testing.T) {
 		})
 	}
 }
+
+func TestSlotNamesTheScheduledTimeATickIsFor(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	minute, hour := 30, 9
+	cron := Schedule{Trigger: TriggerCron, Cron: CronFields{Hour: &hour, Minute: &minute}}
+	at := time.Date(2027, 1, 5, 9, 30, 0, 0, ny)
+	once := Schedule{Trigger: TriggerDate, RunDate: at}
+	every := Schedule{Trigger: TriggerInterval, Interval: time.Minute}
+	tests := []struct {
+		name  string
+		s     Schedule
+		fired time.Time
+		want  time.Time
+	}{
+		{"cron on time", cron, at.Add(3 * time.Millisecond), at},
+		{"cron fired late after a stall", cron, at.Add(42 * time.Second), at},
+		{"cron fired a moment early", cron, at.Add(-300 * time.Millisecond), at},
+		{"cron, the day after", cron, at.Add(24*time.Hour + time.Second), at.Add(24 * time.Hour)},
+		{"one-time job", once, at.Add(2 * time.Second), at},
+		{"interval: the second it fired", every, at.Add(1400 * time.Millisecond), at.Add(time.Second)},
+	}
+	for _, tt := range tests {
+		if got := tt.s.Slot(ny, tt.fired); !got.Equal(tt.want) {
+			t.Errorf("%s: Slot(%s) = %s, want %s", tt.name, tt.fired, got, tt.want)
+		}
+	}
+}

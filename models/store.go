@@ -113,8 +113,11 @@ func OpenPostgres(url string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	sqlDB.SetMaxOpenConns(32)
-	sqlDB.SetMaxIdleConns(16)
+	// Writes that must be serial queue on advisory locks in the database,
+	// so more connections only hold more server processes: a server allows
+	// 100 by default, shared by every instance.
+	sqlDB.SetMaxOpenConns(10)
+	sqlDB.SetMaxIdleConns(10)
 	sqlDB.SetConnMaxIdleTime(time.Minute)
 	return newStore(db, db, postgresDialect{}, url, opts)
 }

@@ -45,12 +45,14 @@ func (s *Service) view(j models.Job) Job {
 			v.NextRun = &t
 		}
 	}
+	// A run is under way here or, as the log tells, elsewhere; once the
+	// row names it as the last run, it has ended, whatever the maps say yet.
 	s.mu.Lock()
 	r := s.running[j.ID]
 	if r == nil {
 		r = s.remote[j.ID]
 	}
-	if r != nil {
+	if r != nil && (j.LastRunID == nil || *j.LastRunID != r.id) {
 		v.Running = &RunInfo{RunID: r.id, Source: r.source, StartedAt: r.started}
 	}
 	s.mu.Unlock()

@@ -34,13 +34,13 @@ func (s *Service) scheduledTask(id string) func() {
 		if !s.Leader() {
 			return
 		}
-		slot := s.clock.Now().UTC().Round(time.Second)
-		j, run, err := s.beginRun(context.Background(), id, models.SourceSchedule, &slot)
+		fired := s.clock.Now()
+		j, run, err := s.beginRun(context.Background(), id, models.SourceSchedule, &fired)
 		switch {
 		case err == nil:
 			s.execute(j, run)
 		case errors.Is(err, ErrJobRunning):
-			s.recordOverlap(id, slot)
+			s.recordOverlap(j, fired)
 		case errors.Is(err, errNotDue), errors.Is(err, models.ErrNotFound), errors.Is(err, ErrNotRunning),
 			errors.Is(err, models.ErrSlotTaken):
 		default:
@@ -50,9 +50,9 @@ func (s *Service) scheduledTask(id string) func() {
 }
 
 // beginRun reserves the job's single run slot and records the run as
-// running. It holds the job's stripe lock so job_started follows, in event
+// running; a scheduled run (fired set) claims the slot that tick is for. It holds the job's stripe lock so job_started follows, in event
 // order, every change committed before it.
-func (s *Service) beginRun(ctx context.Context, id, source string, slot *time.Time) (models.Job, models.JobRun, error) {
+func (s *Service) beginRun(ctx context.Context, id, source string, fired *time.Time) (models.Job, models.JobRun, error) {
 	unlock := s.lockJob(id)
 	defer unlock()
 	j, err := s.store.GetJob(ctx, id)
@@ -61,6 +61,10 @@ func (s *Service) beginRun(ctx context.Context, id, source string, slot *time.Ti
 	}
 	if source == models.SourceSchedule && !j.Enabled {
 		return j, models.JobRun{}, errNotDue
+	}
+	var slot *time.Time
+	if fired != nil {
+		slot = ptr(s.slotOf(j, *fired))
 	}
 	now := s.clock.Now()
 	s.mu.Lock()
@@ -128,15 +132,12 @@ func (s *Service) execute(j models.Job, run models.JobRun) {
 func (s *Service) finishRun(run models.JobRun) {
 	unlock := s.lockJob(run.JobID)
 	defer unlock()
-	// Free the local slot before the commit, so the job as the log shows it
-	// right after job_completed is no longer running; until the commit the
-	// database's one-running-run rule still refuses a second run.
-	s.mu.Lock()
-	delete(s.running, run.JobID)
-	s.mu.Unlock()
 	if err := s.store.FinishRun(context.Background(), run); err != nil {
 		s.log.Error("cannot record run end", "job_id", run.JobID, "run_id", run.ID, "err", err)
 	}
+	s.mu.Lock()
+	delete(s.running, run.JobID)
+	s.mu.Unlock()
 	s.changed()
 	s.log.Info("job run finished", "job_id", run.JobID, "run_id", run.ID, "source", run.Source,
 		"status", run.Status, "duration_ms", *run.DurationMs)
@@ -145,15 +146,13 @@ func (s *Service) finishRun(run models.JobRun) {
 // recordOverlap records a scheduled tick that found the previous run still
 // going: runs of one job never overlap, and the operator sees why one did
 // not happen.
-func (s *Service) recordOverlap(id string, slot time.Time) {
-	j, err := s.store.GetJob(context.Background(), id)
-	if err != nil {
-		return
-	}
+func (s *Service) recordOverlap(j models.Job, fired time.Time) {
+	id := j.ID
+	slot := s.slotOf(j, fired)
 	now := s.clock.Now().UTC()
 	unlock := s.lockJob(id)
 	defer unlock()
-	_, err = s.store.InsertFinishedRun(context.Background(), models.JobRun{
+	_, err := s.store.InsertFinishedRun(context.Background(), models.JobRun{
 		JobID: id, JobName: j.Name, Source: models.SourceSchedule, Status: models.StatusSkipped,
 		StartedAt: now, FinishedAt: &now, DurationMs: ptr(int64(0)),
 		ResultSummary: "previous run still in progress", ScheduledFor: &slot, Instance: s.instance,
@@ -207,3 +206,13 @@ func (s *Service) invoke(ctx context.Context, j models.Job, run *models.JobRun) 
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// slotOf is the scheduled time a tick of j that fired at fired is for.
+func (s *Service) slotOf(j models.Job, fired time.Time) time.Time {
+	loc := s.Location()
+	sched, err := j.Schedule(loc)
+	if err != nil {
+		return fired.UTC().Round(time.Second)
+	}
+	return sched.Slot(loc, fired)
+}
