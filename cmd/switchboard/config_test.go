@@ -1,0 +1,41 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+func TestConfigForSeveralInstances(t *testing.T) {
+	const key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantErr string // "" for a valid configuration
+		wantLoc string
+	}{
+		{"SQLite by default", nil, nil, "", "switchboard.db"},
+		{"PostgreSQL with a key", []string{"--database-url", "postgres://u@db/sb"}, map[string]string{"SWITCHBOARD_SECRET_KEY": key}, "", "postgres://u@db/sb"},
+		{"PostgreSQL from the environment", nil, map[string]string{"SWITCHBOARD_DATABASE_URL": "postgresql://u@db/sb", "SWITCHBOARD_SECRET_KEY": key}, "", "postgresql://u@db/sb"},
+		{"PostgreSQL needs the shared key", []string{"--database-url", "postgres://u:secret@db/sb"}, nil, "SWITCHBOARD_SECRET_KEY is required", ""},
+		{"not a PostgreSQL URL", []string{"--database-url", "mysql://u:secret@db/sb"}, map[string]string{"SWITCHBOARD_SECRET_KEY": key}, "is not a postgres:// URL", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got %v, want an error saying %q", err, tt.wantErr)
+				}
+				if strings.Contains(err.Error(), "secret@") {
+					t.Fatalf("the error shows the password: %v", err)
+				}
+				return
+			}
+			if err != nil || c.location() != tt.wantLoc || c.instanceID == "" {
+				t.Fatalf("got %v location %q instance %q, want %q and an instance id", err, c.location(), c.instanceID, tt.wantLoc)
+			}
+		})
+	}
+}
