@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -130,6 +131,12 @@ func TestHTTPAcceptanceStreamEveryChangeOnceInOrder(t *testing.T) {
 	wg.Wait()
 	if bad.Load() != 0 {
 		t.Fatalf("%d changes failed", bad.Load())
+	}
+	// Events leave through the relay a moment after the answers: wait
+	// until it has published everything committed.
+	newest, err := e.store.LastEventID(context.Background())
+	if err != nil || !e.sched.WaitApplied(context.Background(), newest, 10*time.Second) {
+		t.Fatalf("the relay did not catch up with event %d: %v", newest, err)
 	}
 	last := e.hub.Stats().LastID
 	if last-start < 150 {

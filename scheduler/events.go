@@ -146,10 +146,14 @@ func (s *Service) followJob(j models.Job) {
 	unlock := s.lockJob(j.ID)
 	defer unlock()
 	s.mu.Lock()
-	applied, known := s.applied[j.ID]
+	prev, known := s.seen[j.ID]
 	live := s.state != created
 	s.mu.Unlock()
-	if !live || (known && applied >= j.Version) {
+	if !live || (known && prev.Version >= j.Version) {
+		return
+	}
+	if known && !scheduleChanged(prev, j) {
+		s.noteSeen(j) // a rename or a new config: gocron keeps the job as it is, phase and all
 		return
 	}
 	s.disarmResume(j.ID)
@@ -166,7 +170,7 @@ func (s *Service) followDelete(id string) {
 		s.log.Error("cannot follow a job deleted on another instance", "job_id", id, "err", err)
 	}
 	s.mu.Lock()
-	delete(s.applied, id)
+	delete(s.seen, id)
 	s.mu.Unlock()
 }
 

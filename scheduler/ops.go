@@ -142,10 +142,17 @@ func (s *Service) change(ctx context.Context, id string, version *int64, mutate 
 	return s.view(row), nil
 }
 
+// scheduleChanged reports whether gocron must learn of the change from
+// before to after: a rename or a new config leaves it as it is.
+func scheduleChanged(before, after models.Job) bool {
+	return before.Enabled != after.Enabled || before.Trigger != after.Trigger ||
+		before.TriggerArgs != after.TriggerArgs || !sameTime(before.PausedUntil, after.PausedUntil)
+}
+
 // apply makes gocron follow a changed row. It runs inside the transaction.
 func (s *Service) apply(before, after models.Job) error {
-	if before.Enabled == after.Enabled && before.Trigger == after.Trigger &&
-		before.TriggerArgs == after.TriggerArgs && sameTime(before.PausedUntil, after.PausedUntil) {
+	if !scheduleChanged(before, after) {
+		s.noteSeen(after)
 		return nil
 	}
 	if s.applyHook != nil {
@@ -161,6 +168,9 @@ func (s *Service) apply(before, after models.Job) error {
 // restore puts gocron back to the stored row after a failed change.
 func (s *Service) restore(row models.Job) {
 	defer s.changed()
+	s.mu.Lock()
+	s.seen[row.ID] = row // the failed change's version never committed
+	s.mu.Unlock()
 	s.disarmResume(row.ID)
 	if err := s.reconcile(row); err != nil {
 		s.log.Error("cannot restore job schedule after a failed change", "job_id", row.ID, "err", err)
@@ -210,7 +220,7 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 	}
 	s.changed()
 	s.mu.Lock()
-	delete(s.applied, id)
+	delete(s.seen, id)
 	s.mu.Unlock()
 	return nil
 }

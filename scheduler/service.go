@@ -145,7 +145,7 @@ type Service struct {
 	builtins map[string]Builtin
 	running  map[string]*activeRun // runs this instance is executing
 	remote   map[string]*activeRun // runs under way anywhere, as the log tells
-	applied  map[string]int64      // the job version gocron was last reconciled with
+	seen     map[string]models.Job // each job's newest row this instance has acted on
 	resumes  map[string]clockwork.Timer
 	runs     sync.WaitGroup // every run under way, manual or scheduled
 
@@ -183,7 +183,7 @@ func New(store *models.Store, tz string, opts ...Option) (*Service, error) {
 		builtins:   map[string]Builtin{},
 		running:    map[string]*activeRun{},
 		remote:     map[string]*activeRun{},
-		applied:    map[string]int64{},
+		seen:       map[string]models.Job{},
 		resumes:    map[string]clockwork.Timer{},
 		startedAt:  time.Now().UTC(),
 		stopRelay:  make(chan struct{}),
@@ -348,9 +348,7 @@ func (s *Service) Start(ctx context.Context) error {
 // reconcile makes gocron match the stored row. The caller holds the job's
 // stripe lock (or is Start, before anything else can touch the job).
 func (s *Service) reconcile(j models.Job) error {
-	s.mu.Lock()
-	s.applied[j.ID] = j.Version
-	s.mu.Unlock()
+	s.noteSeen(j)
 	rt := s.cur()
 	if j.Enabled {
 		sched, err := j.Schedule(rt.loc)
@@ -369,6 +367,16 @@ func (s *Service) reconcile(j models.Job) error {
 		s.armResume(j.ID, *j.PausedUntil)
 	}
 	return nil
+}
+
+// noteSeen records row as the newest this instance has acted on, so the
+// relay does not apply it (or an older one) again.
+func (s *Service) noteSeen(row models.Job) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur, ok := s.seen[row.ID]; !ok || cur.Version <= row.Version {
+		s.seen[row.ID] = row
+	}
 }
 
 // Close stops scheduling, lets running jobs finish until ctx ends (then
