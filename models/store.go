@@ -118,7 +118,6 @@ func OpenPostgres(url string, opts ...Option) (*Store, error) {
 	// 100 by default, shared by every instance.
 	sqlDB.SetMaxOpenConns(10)
 	sqlDB.SetMaxIdleConns(10)
-	sqlDB.SetConnMaxIdleTime(time.Minute)
 	return newStore(db, db, postgresDialect{}, url, opts)
 }
 
