@@ -71,3 +71,38 @@ func TestSoakShortPass(t *testing.T) {
 		}
 	}
 }
+
+// The cluster section's harness, in a short pass: real instances on fresh
+// PostgreSQL databases (dropped after), a few clients and changes, both
+// write runs and one kill of the leader; each table is printed with its
+// figures and ratios, and what must hold whatever the machine (no change
+// lost, no switch refused, no slot run twice) holds.
+func TestClusterShortPass(t *testing.T) {
+	var out bytes.Buffer
+	err := report(&out, reportOptions{
+		cluster:  clusterOptions{clients: 30, changes: 3, writers: 16, writeTime: 200 * time.Millisecond, kills: 1},
+		sections: map[string]bool{"cluster": true},
+	})
+	s := out.String()
+	t.Log(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Reproduce with `go tool task bench-cluster`",
+		"## 6. Several instances on PostgreSQL", "| send to client, p50 |", "| p99 |",
+		"| samples (client × change) | 60 | 30 | 90 |", "| changes a client never got | 0 of 90 |  | 0 of 90 |",
+		"| streams the server ended | 0 |  | 0 |",
+		"| ops/s | 1 |", "| ops/s | 16 |", "| errors | 16 | 0 of ", "| active providers each instance lists afterwards | 16 | 1 (",
+		"| kills with no run within 30 s | 0 of 1 |", "| slots run twice | 0 | 0: met |",
+		"one call per successful run, and at most one more per lost run: met",
+		"| 1 | cluster-",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if strings.Contains(s, "n/a") {
+		t.Errorf("a baseline measured zero:\n%s", s)
+	}
+}

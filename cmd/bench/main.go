@@ -5,6 +5,7 @@
 //
 //	go run ./cmd/bench                  the full report (about 2 minutes)
 //	go run ./cmd/bench -quick           a short pass, to check the harness
+//	go run ./cmd/bench cluster          several instances on PostgreSQL (about 5 minutes)
 //	go run ./cmd/bench soak -duration 10m -clients 1000
 //
 // Run it from the repository root: it builds cmd/switchboard to measure
@@ -30,6 +31,8 @@ func main() {
 	switch {
 	case len(os.Args) > 1 && os.Args[1] == "sse-clients":
 		err = sseClients(os.Args[2:])
+	case len(os.Args) > 1 && os.Args[1] == "cluster":
+		err = reportMain(append([]string{"-only", "cluster"}, os.Args[2:]...), os.Stdout)
 	case len(os.Args) > 1 && os.Args[1] == "soak":
 		err = soakMain(os.Args[2:], os.Stdout)
 	default:
@@ -48,6 +51,7 @@ type reportOptions struct {
 	clients             []int
 	renders, rounds     int
 	idle                time.Duration
+	cluster             clusterOptions
 	sections            map[string]bool
 }
 
@@ -62,7 +66,12 @@ func reportMain(args []string, stdout io.Writer) error {
 	fs.IntVar(&o.renders, "renders", 200, "jobs page renders")
 	fs.IntVar(&o.rounds, "rounds", 5, "start-up rounds")
 	fs.DurationVar(&o.idle, "idle", 2*time.Second, "idle time before reading RSS")
-	only := fs.String("only", "api,writes,fanout,page,startup", "sections to run")
+	fs.IntVar(&o.cluster.clients, "cluster-clients", 1000, "cluster: SSE clients over the instances")
+	fs.IntVar(&o.cluster.changes, "cluster-changes", 30, "cluster: setting changes timed to every client")
+	fs.IntVar(&o.cluster.writers, "cluster-writers", 16, "cluster: concurrent provider switches")
+	fs.DurationVar(&o.cluster.writeTime, "cluster-write-time", 5*time.Second, "cluster: length of the switch and raw PostgreSQL runs")
+	fs.IntVar(&o.cluster.kills, "kills", 20, "cluster: SIGKILLs of the leader")
+	only := fs.String("only", "api,writes,fanout,page,startup", "sections to run; cluster (several instances on PostgreSQL; go run ./cmd/bench cluster) runs only when named")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -80,6 +89,7 @@ func reportMain(args []string, stdout io.Writer) error {
 	}
 	if *quick {
 		o.loadTime, o.writeTime, *clients, o.renders, o.rounds, o.idle = 2*time.Second, 500*time.Millisecond, "200", 20, 2, 300*time.Millisecond
+		o.cluster = clusterOptions{clients: 60, changes: 3, writers: 16, writeTime: 500 * time.Millisecond, kills: 2}
 	}
 	for _, s := range strings.Split(*clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -101,9 +111,13 @@ func report(stdout io.Writer, o reportOptions) error {
 	fmt.Fprintf(&w, "# Switchboard benchmark report\n\n")
 	fmt.Fprintf(&w, "%s · commit %s · %s · %s/%s · %d CPUs (%s) · GOMAXPROCS %d\n\n", started.UTC().Format("2006-01-02 15:04 MST"),
 		commit(), runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), runtime.GOMAXPROCS(0))
-	fmt.Fprintf(&w, "Reproduce with `go tool task bench`. Each figure stands beside a baseline measured in the same run; "+
+	reproduce := "go tool task bench"
+	if len(o.sections) == 1 && o.sections["cluster"] {
+		reproduce = "go tool task bench-cluster"
+	}
+	fmt.Fprintf(&w, "Reproduce with `%s`. Each figure stands beside a baseline measured in the same run; "+
 		"compare ratios, not absolute numbers, across machines. A ratio is Switchboard over the baseline: above 1× "+
-		"is slower or bigger for times and memory, below 1× is less throughput for rates.\n\n")
+		"is slower or bigger for times and memory, below 1× is less throughput for rates.\n\n", reproduce)
 	steps := []struct {
 		name string
 		run  func() error
@@ -125,6 +139,7 @@ func report(stdout io.Writer, o reportOptions) error {
 			}
 			return startupSection(&w, binaries{sb, bare}, o.rounds, o.idle)
 		}},
+		{"cluster", func() error { return clusterSection(&w, o.cluster) }},
 	}
 	for _, s := range steps {
 		if !o.sections[s.name] {
