@@ -64,16 +64,20 @@ func (h *hookServer) firstAfter(t time.Time) (time.Time, bool) {
 type failoverRound struct {
 	killed string
 	midRun bool
-	toRun  time.Duration // kill to the next run's started_at; -1 if none came
+	toRun  time.Duration // kill to the next run's started_at, skipped slots aside; -1 if none came
 	toCall time.Duration // kill to the webhook's next call; -1 if none came
+	toSlot time.Duration // kill to the next row in job_runs, a skipped slot included
+	skips  int64         // slots skipped between the kill and that run
 	by     string        // the instance that ran the next run
 }
 
 type failoverResult struct {
-	rounds                              []failoverRound
-	twice                               int64
-	runs, success, lost, failed, others int64
-	calls                               int
+	rounds                               []failoverRound
+	twice                                int64
+	runs, success, lost, failed, skipped int64
+	others                               int64
+	skipReasons                          []string
+	calls                                int
 }
 
 // failoverJob is the job the section schedules every 2 s.
@@ -116,10 +120,10 @@ func measureFailover(bin, dbURL string, nodes []*instance, kills int) (failoverR
 				survivors = append(survivors, n)
 			}
 		}
-		r.toRun, r.toCall = -1, -1
+		r.toRun, r.toCall, r.toSlot = -1, -1, -1
 		for deadline := killed.Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 			var started time.Time
-			err := db.QueryRow(ctx, "SELECT started_at, instance FROM job_runs WHERE job_id = $1 AND started_at > $2 ORDER BY started_at LIMIT 1",
+			err := db.QueryRow(ctx, "SELECT started_at, instance FROM job_runs WHERE job_id = $1 AND started_at > $2 AND status <> 'skipped' ORDER BY started_at LIMIT 1",
 				failoverJob, killed).Scan(&started, &r.by)
 			if errors.Is(err, pgx.ErrNoRows) {
 				continue
@@ -128,6 +132,13 @@ func measureFailover(bin, dbURL string, nodes []*instance, kills int) (failoverR
 				return res, alive, err
 			}
 			r.toRun = started.Sub(killed)
+			var first time.Time
+			err = db.QueryRow(ctx, "SELECT min(started_at), count(*) FILTER (WHERE status = 'skipped') FROM job_runs WHERE job_id = $1 AND started_at > $2 AND started_at <= $3",
+				failoverJob, killed, started).Scan(&first, &r.skips)
+			if err != nil {
+				return res, alive, err
+			}
+			r.toSlot = first.Sub(killed)
 			break
 		}
 		// The webhook's call follows the run's start by the time to claim
@@ -170,9 +181,17 @@ func measureFailover(bin, dbURL string, nodes []*instance, kills int) (failoverR
 		count(*) FILTER (WHERE status = 'success'),
 		count(*) FILTER (WHERE status = 'error' AND error LIKE 'instance lost%'),
 		count(*) FILTER (WHERE status = 'error' AND error NOT LIKE 'instance lost%'),
-		count(*) FILTER (WHERE status NOT IN ('success', 'error'))
-		FROM job_runs WHERE job_id = $1`, failoverJob).Scan(&res.runs, &res.success, &res.lost, &res.failed, &res.others)
+		count(*) FILTER (WHERE status = 'skipped'),
+		count(*) FILTER (WHERE status NOT IN ('success', 'error', 'skipped'))
+		FROM job_runs WHERE job_id = $1`, failoverJob).Scan(&res.runs, &res.success, &res.lost, &res.failed, &res.skipped, &res.others)
 	if err != nil {
+		return res, alive, err
+	}
+	rows, err := db.Query(ctx, "SELECT result_summary || ' (' || count(*) || ')' FROM job_runs WHERE job_id = $1 AND status = 'skipped' GROUP BY result_summary ORDER BY count(*) DESC", failoverJob)
+	if err != nil {
+		return res, alive, err
+	}
+	if res.skipReasons, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
 		return res, alive, err
 	}
 	res.calls, _ = hook.state()

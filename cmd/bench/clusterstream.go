@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +21,7 @@ const latencyKey = "bench.latency"
 type latencyResult struct {
 	remote, local latencies // sorted
 	put           latencies // sorted: the PUT's own round trip
+	whole         latencies // sorted: per change, until every client had it
 	expected      int       // (client, change) pairs measured
 	missed        int       // of which never arrived
 	ended         int       // streams that ended during the run
@@ -47,7 +49,7 @@ type sseFleet struct {
 // (after a few to warm up) one at a time, round robin over the instances,
 // each when the previous one has reached every client.
 func measureLatency(nodes []*instance, clients, changes int) (latencyResult, error) {
-	warmup := len(nodes)
+	const warmup = 3
 	f := &sseFleet{n: clients, warmup: warmup, changes: changes, nodes: nodes}
 	total := warmup + changes
 	f.arrived = make([][]time.Duration, total)
@@ -89,8 +91,12 @@ func measureLatency(nodes []*instance, clients, changes int) (latencyResult, err
 	f.close() // every stream goroutine has returned: arrived is ours
 	res.put = put.sorted()
 	var remote, local latencies
+	var whole latencies
 	for k := warmup; k < total; k++ {
 		origin := k % len(nodes)
+		if f.count[k] == clients {
+			whole = append(whole, slices.Max(f.arrived[k]))
+		}
 		for i, d := range f.arrived[k] {
 			res.expected++
 			switch {
@@ -103,7 +109,7 @@ func measureLatency(nodes []*instance, clients, changes int) (latencyResult, err
 			}
 		}
 	}
-	res.remote, res.local, res.ended = remote.sorted(), local.sorted(), f.ended
+	res.remote, res.local, res.whole, res.ended = remote.sorted(), local.sorted(), whole.sorted(), f.ended
 	return res, nil
 }
 
