@@ -59,9 +59,14 @@ func clusterSection(w io.Writer, o clusterOptions) (err error) {
 		}
 	}()
 
-	// 6.1: one instance, then three.
+	// 6.1: one instance and three, each on a database of its own, taking
+	// turns.
 	t0 := time.Now()
 	singleURL, err := newDB("single")
+	if err != nil {
+		return err
+	}
+	clusterURL, err := newDB("cluster")
 	if err != nil {
 		return err
 	}
@@ -70,54 +75,56 @@ func clusterSection(w io.Writer, o clusterOptions) (err error) {
 		return err
 	}
 	started = append(started, single)
-	progress(fmt.Sprintf("cluster: %d clients on one instance", o.clients))
-	one, err := measureLatency([]*instance{single}, o.clients, o.changes)
-	if err != nil {
-		return fmt.Errorf("one instance: %w", err)
-	}
-	single.stop()
-	clusterURL, err := newDB("cluster")
-	if err != nil {
-		return err
-	}
 	nodes, err := startInstances(bin, clusterURL, "cluster", 3)
 	if err != nil {
 		return err
 	}
 	started = append(started, nodes...)
-	progress(fmt.Sprintf("cluster: %d clients over three instances", o.clients))
-	three, err := measureLatency(nodes, o.clients, o.changes)
+	progress(fmt.Sprintf("cluster: %d clients on one instance and %d over three, %d changes each", o.clients, o.clients, o.changes))
+	lat, err := measureLatency([][]*instance{{single}, nodes}, o.clients, o.changes)
 	if err != nil {
-		return fmt.Errorf("three instances: %w", err)
+		return fmt.Errorf("live events: %w", err)
 	}
+	one, three := lat[0], lat[1]
+	single.stop()
 	latencyTime := time.Since(t0)
 
-	// 6.2: raw transactions, then switches, on the same server; one
-	// writer, then many.
+	// 6.2: raw transactions and switches on the same server, taking turns
+	// in fifths of the time; one writer, then many.
 	t0 = time.Now()
 	ids, err := addProviders(nodes)
 	if err != nil {
 		return err
 	}
+	rb, err := openRaw(clusterURL, o.writers)
+	if err != nil {
+		return fmt.Errorf("raw PostgreSQL: %w", err)
+	}
+	defer rb.close()
 	type writeRun struct {
 		raw rawResult
 		sw  switchResult
 	}
 	var runs []writeRun
 	for _, writers := range []int{1, o.writers} {
-		progress(fmt.Sprintf("cluster: raw PostgreSQL, %d writers", writers))
-		raw, err := measureRawPostgres(clusterURL, writers, o.writeTime)
-		if err != nil {
-			return fmt.Errorf("raw PostgreSQL: %w", err)
+		progress(fmt.Sprintf("cluster: provider switches and raw PostgreSQL, %d writers", writers))
+		var r writeRun
+		for range 5 {
+			r.raw.add(rb.run(writers, o.writeTime/5))
+			sw, err := measureSwitches(nodes, ids, writers, o.writeTime/5)
+			if err != nil {
+				return fmt.Errorf("provider switches: %w", err)
+			}
+			r.sw.add(sw)
 		}
-		progress(fmt.Sprintf("cluster: provider switches, %d writers", writers))
-		sw, err := measureSwitches(nodes, ids, writers, o.writeTime)
-		if err != nil {
-			return fmt.Errorf("provider switches: %w", err)
-		}
-		runs = append(runs, writeRun{raw, sw})
+		runs = append(runs, r)
 	}
-	raw, sw := runs[1].raw, runs[1].sw
+	rb.close()
+	activeSeen, agree, err := checkActive(nodes)
+	if err != nil {
+		return err
+	}
+	sw := runs[1].sw
 	writeTime := time.Since(t0)
 
 	// 6.3: failover.
@@ -137,15 +144,16 @@ func clusterSection(w io.Writer, o clusterOptions) (err error) {
 	fmt.Fprintf(w, "Real `switchboard serve` processes (the built binary, catalogue off) on fresh databases of PostgreSQL %s "+
 		"at 127.0.0.1, created for this run and dropped after it. This process is the client side: it holds the SSE "+
 		"streams and sends the requests; the instances and PostgreSQL share the machine's %d CPUs with it (load average "+
-		"%s at the start of the section).\n\n", raw.version, runtime.NumCPU(), load)
+		"%s at the start of the section).\n\n", rb.version, runtime.NumCPU(), load)
 
 	fmt.Fprintf(w, "### 6.1 Live events across instances\n\n")
 	fmt.Fprintf(w, "%d clients on `/api/stream`, spread round robin over three instances. Each change is a `PUT "+
 		"/api/settings/%s` whose value carries its send time, made on the instances in turn, one at a time, each once "+
-		"the previous one reached every client: %d measured after 3 to warm up. A figure runs from sending the PUT to "+
+		"the previous one reached every client: %d measured after %d to warm up. A figure runs from sending the PUT to "+
 		"the client reading the event, so the write's own request and commit are inside it. The baseline is one "+
-		"instance on a fresh database of its own with the same %d clients, the changes made on it. Measured in %s.\n\n",
-		o.clients, latencyKey, o.changes, o.clients, latencyTime.Round(time.Second))
+		"instance on a database of its own with %d more clients, the changes made on it; both run at once and take "+
+		"turns every 5 changes, so both see the same machine. Measured in %s.\n\n",
+		o.clients, latencyKey, o.changes, latencyWarmup, o.clients, latencyTime.Round(time.Second))
 	t := table{head: []string{"measure", "3 instances: client on another instance", "3 instances: client on the instance written", "1 instance", "ratio (another / 1 instance)", "target"}}
 	t.add("send to client, p50", ms(three.remote.q(0.5)), ms(three.local.q(0.5)), ms(one.local.q(0.5)), ratio(float64(three.remote.q(0.5)), float64(one.local.q(0.5))), "")
 	t.add("p99", ms(three.remote.q(0.99)), ms(three.local.q(0.99)), ms(one.local.q(0.99)), ratio(float64(three.remote.q(0.99)), float64(one.local.q(0.99))),
@@ -159,7 +167,7 @@ func clusterSection(w io.Writer, o clusterOptions) (err error) {
 	t.add("changes a client never got", fmt.Sprintf("%d of %d", three.missed, three.expected), "", fmt.Sprintf("%d of %d", one.missed, one.expected), "",
 		"0: "+met(three.missed == 0 && one.missed == 0))
 	t.add("streams the server ended", fmt.Sprint(three.ended), "", fmt.Sprint(one.ended), "", "0: "+met(three.ended == 0 && one.ended == 0))
-	t.add("open files: each instance; this process", fmt.Sprintf("%s; %d", joinInts(three.instanceFiles), three.benchFiles), "",
+	t.add("open files: each instance; this process (both sets of clients)", fmt.Sprintf("%s; %d", joinInts(three.instanceFiles), three.benchFiles), "",
 		fmt.Sprintf("%s; %d", joinInts(one.instanceFiles), one.benchFiles), "",
 		"< 20,000 each: "+met(slices.Max(append(three.instanceFiles, three.benchFiles, one.benchFiles, slices.Max(one.instanceFiles))) < 20000))
 	t.write(w)
@@ -168,7 +176,7 @@ func clusterSection(w io.Writer, o clusterOptions) (err error) {
 	fmt.Fprintf(w, "1 and %d writers for %s each, writer w on instance w mod 3, each sending `POST /api/settings/ai-provider/{id}/activate` "+
 		"for the next of %d providers by id, round robin, and waiting for the answer. The baseline is as many goroutines, each "+
 		"on its own pgx connection to the same server, doing `BEGIN; UPDATE` one row `; COMMIT` (the same row for all, as "+
-		"every switch changes the one active provider), just before. Measured in %s.\n\n",
+		"every switch changes the one active provider); the two take turns in fifths of the time. Measured in %s.\n\n",
 		o.writers, o.writeTime, len(clusterProviders), writeTime.Round(time.Second))
 	t = table{head: []string{"measure", "writers", "Switchboard, 3 instances", "raw PostgreSQL", "ratio", "target"}}
 	for i, r := range runs {
@@ -181,7 +189,7 @@ func clusterSection(w io.Writer, o clusterOptions) (err error) {
 			"0: "+met(r.sw.failed == 0))
 		t.add("switch answered, p50 / p99", writers, fmt.Sprintf("%s / %s", ms(r.sw.lat.q(0.5)), ms(r.sw.lat.q(0.99))), "", "", "")
 	}
-	t.add("active providers each instance lists afterwards", fmt.Sprint(o.writers), strings.Join(sw.activeSeen, ", "), "", "", "exactly one, the same: "+met(sw.agree))
+	t.add("active providers each instance lists afterwards", fmt.Sprint(o.writers), strings.Join(activeSeen, ", "), "", "", "exactly one, the same: "+met(agree))
 	t.write(w)
 	if fails := append(runs[0].sw.samples, sw.samples...); len(fails) > 0 {
 		fmt.Fprintf(w, "First errors: %s\n\n", joinOr(fails, "none"))

@@ -33,68 +33,103 @@ type latencyResult struct {
 // instances round robin. Each records when every bench.latency change
 // reached it.
 type sseFleet struct {
-	n, warmup, changes int
-	nodes              []*instance
-	mu                 sync.Mutex
-	arrived            [][]time.Duration // [change][client], -1 until it arrives
-	count              []int
-	done               []chan struct{}
-	ended              int // streams the server ended
-	closing            bool
-	resps              []*http.Response
-	wg                 sync.WaitGroup
+	n       int
+	nodes   []*instance
+	mu      sync.Mutex
+	arrived [][]time.Duration // [change][client], -1 until it arrives
+	count   []int
+	done    []chan struct{}
+	ended   int // streams the server ended
+	closing bool
+	resps   []*http.Response
+	wg      sync.WaitGroup
 }
 
-// measureLatency connects clients to the instances, then makes changes
-// (after a few to warm up) one at a time, round robin over the instances,
-// each when the previous one has reached every client.
-func measureLatency(nodes []*instance, clients, changes int) (latencyResult, error) {
-	const warmup = 3
-	f := &sseFleet{n: clients, warmup: warmup, changes: changes, nodes: nodes}
-	total := warmup + changes
-	f.arrived = make([][]time.Duration, total)
-	f.count = make([]int, total)
-	f.done = make([]chan struct{}, total)
-	for k := range total {
-		f.arrived[k] = make([]time.Duration, clients)
-		for i := range f.arrived[k] {
-			f.arrived[k][i] = -1
+// latencyWarmup is how many changes each configuration makes before the
+// measured ones.
+const latencyWarmup = 3
+
+// measureLatency connects clients to each configuration of instances at
+// once (every configuration on a database of its own), then makes changes
+// one at a time, round robin over a configuration's instances, each when
+// the previous one has reached every client. The configurations take
+// turns in blocks of a few changes, so that both see the same machine:
+// it is shared, and its load moves during a run.
+func measureLatency(configs [][]*instance, clients, changes int) ([]latencyResult, error) {
+	total := latencyWarmup + changes
+	fleets := make([]*sseFleet, len(configs))
+	for c, nodes := range configs {
+		f := &sseFleet{n: clients, nodes: nodes}
+		fleets[c] = f
+		f.arrived = make([][]time.Duration, total)
+		f.count = make([]int, total)
+		f.done = make([]chan struct{}, total)
+		for k := range total {
+			f.arrived[k] = make([]time.Duration, clients)
+			for i := range f.arrived[k] {
+				f.arrived[k][i] = -1
+			}
+			f.done[k] = make(chan struct{})
 		}
-		f.done[k] = make(chan struct{})
-	}
-	defer f.close()
-	if err := f.connect(); err != nil {
-		return latencyResult{}, err
-	}
-	res := latencyResult{benchFiles: selfOpenFiles()}
-	for _, n := range nodes {
-		res.instanceFiles = append(res.instanceFiles, n.openFiles())
-	}
-	var put latencies
-	for k := range total {
-		origin := nodes[k%len(nodes)]
-		t0 := time.Now()
-		body := fmt.Sprintf(`{"value":"%d-%d"}`, k, t0.UnixNano())
-		status, m, err := origin.call("PUT", "/api/settings/"+latencyKey, body)
-		if err != nil || status != 200 {
-			return res, fmt.Errorf("change %d on %s: %d %v %v", k, origin.id, status, m, err)
+		defer f.close()
+		if err := f.connect(); err != nil {
+			return nil, err
 		}
-		if k >= warmup {
-			put = append(put, time.Since(t0))
-		}
-		select {
-		case <-f.done[k]:
-		case <-time.After(10 * time.Second):
-		}
-		time.Sleep(20 * time.Millisecond) // let the machine settle between changes
 	}
-	f.close() // every stream goroutine has returned: arrived is ours
-	res.put = put.sorted()
-	var remote, local latencies
-	var whole latencies
-	for k := warmup; k < total; k++ {
-		origin := k % len(nodes)
-		if f.count[k] == clients {
+	res := make([]latencyResult, len(configs))
+	benchFiles := selfOpenFiles()
+	for c, nodes := range configs {
+		res[c].benchFiles = benchFiles
+		for _, n := range nodes {
+			res[c].instanceFiles = append(res[c].instanceFiles, n.openFiles())
+		}
+	}
+	const block = 5
+	for first := 0; first < total; first += block {
+		for c, f := range fleets {
+			for k := first; k < min(first+block, total); k++ {
+				took, err := f.change(k)
+				if err != nil {
+					return nil, err
+				}
+				if k >= latencyWarmup {
+					res[c].put = append(res[c].put, took)
+				}
+			}
+		}
+	}
+	for c, f := range fleets {
+		f.close() // every stream goroutine has returned: arrived is ours
+		f.tally(&res[c])
+	}
+	return res, nil
+}
+
+// change makes change k on its instance, waits until every client has it
+// (10 s at most) and returns the PUT's round trip.
+func (f *sseFleet) change(k int) (time.Duration, error) {
+	origin := f.nodes[k%len(f.nodes)]
+	t0 := time.Now()
+	body := fmt.Sprintf(`{"value":"%d-%d"}`, k, t0.UnixNano())
+	status, m, err := origin.call("PUT", "/api/settings/"+latencyKey, body)
+	took := time.Since(t0)
+	if err != nil || status != 200 {
+		return took, fmt.Errorf("change %d on %s: %d %v %v", k, origin.id, status, m, err)
+	}
+	select {
+	case <-f.done[k]:
+	case <-time.After(10 * time.Second):
+	}
+	time.Sleep(20 * time.Millisecond) // let the machine settle between changes
+	return took, nil
+}
+
+// tally sorts the arrivals of the measured changes into res.
+func (f *sseFleet) tally(res *latencyResult) {
+	var remote, local, whole latencies
+	for k := latencyWarmup; k < len(f.arrived); k++ {
+		origin := k % len(f.nodes)
+		if f.count[k] == f.n {
 			whole = append(whole, slices.Max(f.arrived[k]))
 		}
 		for i, d := range f.arrived[k] {
@@ -102,15 +137,15 @@ func measureLatency(nodes []*instance, clients, changes int) (latencyResult, err
 			switch {
 			case d < 0:
 				res.missed++
-			case i%len(nodes) == origin:
+			case i%len(f.nodes) == origin:
 				local = append(local, d)
 			default:
 				remote = append(remote, d)
 			}
 		}
 	}
+	res.put = res.put.sorted()
 	res.remote, res.local, res.whole, res.ended = remote.sorted(), local.sorted(), whole.sorted(), f.ended
-	return res, nil
 }
 
 // streamClient has no timeout: the streams stay open for the whole run.

@@ -18,8 +18,6 @@ type switchResult struct {
 	elapsed    time.Duration
 	lat        latencies // sorted
 	samples    []string
-	activeSeen []string // per instance: how many active, and which
-	agree      bool
 }
 
 func (r switchResult) rate() float64 { return float64(r.ok) / r.elapsed.Seconds() }
@@ -87,23 +85,35 @@ func measureSwitches(nodes []*instance, ids []string, writers int, d time.Durati
 	wg.Wait()
 	res.elapsed = time.Since(t0)
 	res.lat = res.lat.sorted()
-	// Afterwards every instance reads exactly one active provider, the same.
-	res.agree = true
+	return res, nil
+}
+
+// add merges another run of the same writers into r.
+func (r *switchResult) add(o switchResult) {
+	r.ok, r.failed, r.elapsed = r.ok+o.ok, r.failed+o.failed, r.elapsed+o.elapsed
+	r.lat = append(r.lat, o.lat...).sorted()
+	r.samples = append(r.samples, o.samples...)
+}
+
+// checkActive reads the providers on every instance: each must list
+// exactly one active, the same.
+func checkActive(nodes []*instance) (seen []string, agree bool, err error) {
+	agree = true
 	first := ""
 	for _, n := range nodes {
 		count, name, err := activeOn(n)
 		if err != nil {
-			return res, err
+			return seen, false, err
 		}
-		res.activeSeen = append(res.activeSeen, fmt.Sprintf("%d (%s)", count, name))
+		seen = append(seen, fmt.Sprintf("%d (%s)", count, name))
 		if first == "" {
 			first = name
 		}
 		if count != 1 || name != first {
-			res.agree = false
+			agree = false
 		}
 	}
-	return res, nil
+	return seen, agree, nil
 }
 
 // activeOn counts the active providers instance n lists.
@@ -128,41 +138,55 @@ func activeOn(n *instance) (int, string, error) {
 type rawResult struct {
 	ok, failed int64
 	elapsed    time.Duration
-	version    string
 }
 
 func (r rawResult) rate() float64 { return float64(r.ok) / r.elapsed.Seconds() }
 
-// measureRawPostgres runs writers goroutines, each on its own pgx
-// connection, doing BEGIN; UPDATE one row; COMMIT for d: the same row for
-// all, as every switch changes the one active provider.
-func measureRawPostgres(dbURL string, writers int, d time.Duration) (rawResult, error) {
+// rawBench is the baseline: writers goroutines, each on its own pgx
+// connection, doing BEGIN; UPDATE one row; COMMIT, the same row for all,
+// as every switch changes the one active provider.
+type rawBench struct {
+	conns   []*pgx.Conn
+	version string
+}
+
+func openRaw(dbURL string, writers int) (*rawBench, error) {
 	ctx := context.Background()
-	setup, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		return rawResult{}, err
-	}
-	defer setup.Close(ctx)
-	res := rawResult{}
-	if err := setup.QueryRow(ctx, "SHOW server_version").Scan(&res.version); err != nil {
-		return res, err
-	}
-	if _, err := setup.Exec(ctx, `CREATE TABLE IF NOT EXISTS bench_raw (k int PRIMARY KEY, v bigint NOT NULL);
-		INSERT INTO bench_raw VALUES (1, 0) ON CONFLICT DO NOTHING`); err != nil {
-		return res, err
-	}
-	conns := make([]*pgx.Conn, writers)
-	for i := range conns {
-		if conns[i], err = pgx.Connect(ctx, dbURL); err != nil {
-			return res, err
+	b := &rawBench{}
+	for range writers {
+		c, err := pgx.Connect(ctx, dbURL)
+		if err != nil {
+			b.close()
+			return nil, err
 		}
-		defer conns[i].Close(ctx)
+		b.conns = append(b.conns, c)
 	}
+	if err := b.conns[0].QueryRow(ctx, "SHOW server_version").Scan(&b.version); err != nil {
+		b.close()
+		return nil, err
+	}
+	if _, err := b.conns[0].Exec(ctx, `CREATE TABLE IF NOT EXISTS bench_raw (k int PRIMARY KEY, v bigint NOT NULL);
+		INSERT INTO bench_raw VALUES (1, 0) ON CONFLICT DO NOTHING`); err != nil {
+		b.close()
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *rawBench) close() {
+	for _, c := range b.conns {
+		c.Close(context.Background())
+	}
+}
+
+// run uses the first writers connections for d.
+func (b *rawBench) run(writers int, d time.Duration) rawResult {
+	ctx := context.Background()
 	var ok, failed atomic.Int64
 	deadline := time.Now().Add(d)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
-	for _, c := range conns {
+	for _, c := range b.conns[:writers] {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -183,8 +207,11 @@ func measureRawPostgres(dbURL string, writers int, d time.Duration) (rawResult, 
 	t0 := time.Now()
 	close(start)
 	wg.Wait()
-	res.elapsed, res.ok, res.failed = time.Since(t0), ok.Load(), failed.Load()
-	return res, nil
+	return rawResult{ok: ok.Load(), failed: failed.Load(), elapsed: time.Since(t0)}
+}
+
+func (r *rawResult) add(o rawResult) {
+	r.ok, r.failed, r.elapsed = r.ok+o.ok, r.failed+o.failed, r.elapsed+o.elapsed
 }
 
 func joinOr(s []string, none string) string {
