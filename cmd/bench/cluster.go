@@ -129,12 +129,7 @@ func clusterSection(w io.Writer, o clusterOptions) (err error) {
 
 	// 6.3: failover.
 	t0 = time.Now()
-	fo, alive, err := measureFailover(bin, clusterURL, nodes, o.kills)
-	for _, n := range alive {
-		if !slices.Contains(started, n) {
-			started = append(started, n)
-		}
-	}
+	fo, _, err := measureFailover(bin, clusterURL, nodes, o.kills, func(n *instance) { started = append(started, n) })
 	if err != nil {
 		return fmt.Errorf("failover: %w", err)
 	}

@@ -86,8 +86,9 @@ const failoverJob = "bench_tick"
 // measureFailover schedules a webhook job every 2 s, then kills the leader
 // with SIGKILL kills times (every other time while a call is under way),
 // measures the time to the next run, and starts a replacement each time.
-// It returns the instances alive at the end.
-func measureFailover(bin, dbURL string, nodes []*instance, kills int) (failoverResult, []*instance, error) {
+// It hands every instance it starts to started, and returns those alive at
+// the end.
+func measureFailover(bin, dbURL string, nodes []*instance, kills int, started func(*instance)) (failoverResult, []*instance, error) {
 	hook := newHookServer(200 * time.Millisecond)
 	defer hook.srv.Close()
 	alive := append([]*instance(nil), nodes...)
@@ -154,6 +155,7 @@ func measureFailover(bin, dbURL string, nodes []*instance, kills int) (failoverR
 		if err != nil {
 			return res, survivors, err
 		}
+		started(repl)
 		alive = append(survivors, repl)
 	}
 	// Stop the job and let what runs finish before counting.
