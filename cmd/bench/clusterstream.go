@@ -151,21 +151,18 @@ func (f *sseFleet) tally(res *latencyResult) {
 // streamClient has no timeout: the streams stay open for the whole run.
 var streamClient = &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: -1}}
 
-// connect opens every stream, 32 at a time, and returns once each has
-// read its snapshot.
+// connect opens every stream, one after the other, and returns once each
+// has read its snapshot.
 func (f *sseFleet) connect() error {
 	ready := make(chan error, f.n)
-	sem := make(chan struct{}, 32)
 	for i := range f.n {
 		node := f.nodes[i%len(f.nodes)]
-		sem <- struct{}{}
 		req, err := http.NewRequest("GET", node.url+"/api/stream", nil)
 		if err != nil {
 			return err
 		}
 		req.Header.Set("Authorization", "Bearer "+token)
 		resp, err := streamClient.Do(req)
-		<-sem
 		if err != nil {
 			return fmt.Errorf("stream %d on %s: %w", i, node.id, err)
 		}
