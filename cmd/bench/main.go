@@ -67,7 +67,7 @@ func reportMain(args []string, stdout io.Writer) error {
 	fs.IntVar(&o.rounds, "rounds", 5, "start-up rounds")
 	fs.DurationVar(&o.idle, "idle", 2*time.Second, "idle time before reading RSS")
 	fs.IntVar(&o.cluster.clients, "cluster-clients", 1000, "cluster: SSE clients over the instances")
-	fs.IntVar(&o.cluster.changes, "cluster-changes", 100, "cluster: setting changes timed to every client")
+	fs.IntVar(&o.cluster.changes, "cluster-changes", 300, "cluster: setting changes timed to every client")
 	fs.IntVar(&o.cluster.writers, "cluster-writers", 16, "cluster: concurrent provider switches")
 	fs.DurationVar(&o.cluster.writeTime, "cluster-write-time", 5*time.Second, "cluster: length of the switch and raw PostgreSQL runs")
 	fs.IntVar(&o.cluster.kills, "kills", 20, "cluster: SIGKILLs of the leader")
