@@ -21,8 +21,9 @@ type dialect interface {
 	name() string
 	// serialize makes tx the only transaction holding topic until it ends.
 	serialize(tx *gorm.DB, topic string) error
-	// announce tells other instances, at commit, that events were appended.
-	announce(tx *gorm.DB) error
+	// appendEvent inserts e into the log inside tx so that ids are handed
+	// out in commit order, and tells other instances at commit.
+	appendEvent(tx *gorm.DB, e *Event) error
 	// retryable reports whether a failed transaction may simply run again.
 	retryable(err error) bool
 	uniqueViolation(err error) bool
@@ -40,9 +41,10 @@ const EventsChannel = "switchboard_events"
 
 type sqliteDialect struct{}
 
-func (sqliteDialect) name() string                                                   { return "sqlite" }
-func (sqliteDialect) serialize(*gorm.DB, string) error                               { return nil } // one writer already
-func (sqliteDialect) announce(*gorm.DB) error                                        { return nil } // one process
+func (sqliteDialect) name() string                     { return "sqlite" }
+func (sqliteDialect) serialize(*gorm.DB, string) error { return nil } // one writer already
+// appendEvent needs no lock: the one writer commits in the order it writes.
+func (sqliteDialect) appendEvent(tx *gorm.DB, e *Event) error                        { return tx.Create(e).Error }
 func (sqliteDialect) retryable(error) bool                                           { return false }
 func (sqliteDialect) exclusive(_ context.Context, _ *gorm.DB, fn func() error) error { return fn() }
 func (sqliteDialect) lockRows(tx *gorm.DB) *gorm.DB                                  { return tx }   // the one writer excludes every other
@@ -75,8 +77,14 @@ func (postgresDialect) serialize(tx *gorm.DB, topic string) error {
 	return tx.Exec("SELECT pg_advisory_xact_lock(?)", lockKey(topic)).Error
 }
 
-func (postgresDialect) announce(tx *gorm.DB) error {
-	return tx.Exec("SELECT pg_notify(?, '')", EventsChannel).Error
+// appendEvent takes the log's lock (held to commit, so ids are handed out
+// in commit order), queues the NOTIFY and inserts, in one round trip: the
+// lock is what every writer of the cluster waits on, so it is held for as
+// little as the transaction allows.
+func (postgresDialect) appendEvent(tx *gorm.DB, e *Event) error {
+	return tx.Raw(`WITH l AS (SELECT pg_advisory_xact_lock(?)), n AS (SELECT pg_notify(?, '') FROM l)
+		INSERT INTO event_log (type, key, payload, created_at) SELECT ?, ?, ?, ? FROM n RETURNING id`,
+		lockKey("event_log"), EventsChannel, e.Type, e.Key, e.Payload, e.CreatedAt).Scan(&e.ID).Error
 }
 
 func pgCode(err error) string {

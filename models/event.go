@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,13 +52,7 @@ func (s *Store) appendEvent(tx *gorm.DB, typ, key string, payload any) error {
 	if err != nil {
 		return err
 	}
-	if err := s.d.serialize(tx, "event_log"); err != nil {
-		return err
-	}
-	if err := tx.Create(&Event{Type: typ, Key: key, Payload: string(b), CreatedAt: s.now().UTC()}).Error; err != nil {
-		return err
-	}
-	return s.d.announce(tx)
+	return s.d.appendEvent(tx, &Event{Type: typ, Key: key, Payload: string(b), CreatedAt: s.now().UTC()})
 }
 
 // appendProviders appends provider_changed with the provider list as it
@@ -67,6 +62,13 @@ func (s *Store) appendProviders(tx *gorm.DB) error {
 	if err := tx.Order("id").Find(&ps).Error; err != nil {
 		return err
 	}
+	return s.appendProviderList(tx, ps)
+}
+
+// appendProviderList appends provider_changed with ps, the list as this
+// transaction leaves it.
+func (s *Store) appendProviderList(tx *gorm.DB, ps []AIProvider) error {
+	ps = slices.Clone(ps)
 	for i := range ps {
 		ps[i].APIKeySealed = nil // the log is read by every instance's relay; keep keys out of it
 	}

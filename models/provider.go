@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -158,7 +157,8 @@ func (s *Store) upsertProvider(ctx context.Context, in ProviderInput, out *AIPro
 }
 
 // activate switches the active provider inside tx: deactivate the others,
-// then activate id, checking each step touched what it should.
+// then activate id. The partial unique index refuses two active; the rows
+// activated tell that id exists, so exactly one is active after.
 func activate(tx *gorm.DB, id int64) error {
 	if err := tx.Model(&AIProvider{}).Where("is_active AND id <> ?", id).Update("is_active", false).Error; err != nil {
 		return err
@@ -170,38 +170,45 @@ func activate(tx *gorm.DB, id int64) error {
 	if res.RowsAffected != 1 {
 		return ErrNotFound
 	}
-	var active int64
-	if err := tx.Model(&AIProvider{}).Where("is_active").Count(&active).Error; err != nil {
-		return err
-	}
-	if active != 1 {
-		return fmt.Errorf("provider switch left %d active providers", active)
-	}
 	return nil
 }
 
 // ActivateProvider makes provider id the only active one; an unknown id is
-// ErrNotFound and changes nothing.
+// ErrNotFound and changes nothing. Provider writes are serial across the
+// cluster, so the list read first is the list this switch changes: the
+// event is built from it rather than read again.
 func (s *Store) ActivateProvider(ctx context.Context, id int64) error {
 	return s.write(ctx, func(tx *gorm.DB) error {
 		if err := s.d.serialize(tx, "providers"); err != nil {
 			return err
 		}
-		var was, now AIProvider
-		if err := tx.Where("is_active").Limit(1).Find(&was).Error; err != nil {
+		var ps []AIProvider
+		if err := tx.Order("id").Find(&ps).Error; err != nil {
 			return err
+		}
+		var was, now string
+		found := false
+		for _, p := range ps {
+			if p.IsActive {
+				was = p.Provider
+			}
+			if p.ID == id {
+				now, found = p.Provider, true
+			}
+		}
+		if !found {
+			return ErrNotFound
 		}
 		if err := activate(tx, id); err != nil {
 			return err
 		}
-		if err := tx.Where("id = ?", id).Take(&now).Error; err != nil {
+		for i := range ps {
+			ps[i].IsActive = ps[i].ID == id
+		}
+		if err := s.audit(ctx, tx, "provider.activate", now, map[string]any{"active": was}, map[string]any{"active": now}); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, "provider.activate", now.Provider,
-			map[string]any{"active": was.Provider}, map[string]any{"active": now.Provider}); err != nil {
-			return err
-		}
-		return s.appendProviders(tx)
+		return s.appendProviderList(tx, ps)
 	})
 }
 

@@ -17,7 +17,7 @@ import (
 const (
 	beat      = time.Second
 	leaseTTL  = 5 * time.Second
-	lostAfter = 6 * time.Second
+	lostAfter = leaseTTL // as soon as a successor may lead, the dead leader's runs are closed
 	listedFor = 30 * time.Second
 	leaderKey = "leader"
 )
