@@ -140,7 +140,7 @@ func (s *Store) upsertProvider(ctx context.Context, in ProviderInput, out *AIPro
 			return err
 		}
 		if in.SetActive {
-			if err := activate(tx, p.ID); err != nil {
+			if err := activate(tx, p.ID, now); err != nil {
 				return err
 			}
 			p.IsActive = true
@@ -159,11 +159,12 @@ func (s *Store) upsertProvider(ctx context.Context, in ProviderInput, out *AIPro
 // activate switches the active provider inside tx: deactivate the others,
 // then activate id. The partial unique index refuses two active; the rows
 // activated tell that id exists, so exactly one is active after.
-func activate(tx *gorm.DB, id int64) error {
-	if err := tx.Model(&AIProvider{}).Where("is_active AND id <> ?", id).Update("is_active", false).Error; err != nil {
+func activate(tx *gorm.DB, id int64, now time.Time) error {
+	if err := tx.Model(&AIProvider{}).Where("is_active AND id <> ?", id).
+		Updates(map[string]any{"is_active": false, "updated_at": now}).Error; err != nil {
 		return err
 	}
-	res := tx.Model(&AIProvider{}).Where("id = ?", id).Update("is_active", true)
+	res := tx.Model(&AIProvider{}).Where("id = ?", id).Updates(map[string]any{"is_active": true, "updated_at": now})
 	if res.Error != nil {
 		return res.Error
 	}
@@ -199,11 +200,14 @@ func (s *Store) ActivateProvider(ctx context.Context, id int64) error {
 		if !found {
 			return ErrNotFound
 		}
-		if err := activate(tx, id); err != nil {
+		at := s.now().UTC().Truncate(time.Microsecond) // what PostgreSQL keeps
+		if err := activate(tx, id, at); err != nil {
 			return err
 		}
 		for i := range ps {
-			ps[i].IsActive = ps[i].ID == id
+			if ps[i].IsActive || ps[i].ID == id { // the rows activate touched
+				ps[i].IsActive, ps[i].UpdatedAt = ps[i].ID == id, at
+			}
 		}
 		if err := s.audit(ctx, tx, "provider.activate", now, map[string]any{"active": was}, map[string]any{"active": now}); err != nil {
 			return err
