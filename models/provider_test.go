@@ -1,3 +1,16 @@
+// The settings and provider acceptance scenarios (10-15) against the store
+// on a real SQLite file, under -race. Readers judge every read they make
+// while writers run.
+//
+//	test                                  scenario  guards
+//	TestAcceptanceConcurrentSetSetting    10        ten concurrent writes of one key: one row, holding one of the ten values
+//	TestAcceptanceConcurrentAddProviders  11        ten set_active adds: each provider one row; once one is active every read shows exactly one; ten adds of one provider: one active row
+//	TestAcceptanceConcurrentActivate      12        ten concurrent switches: every read shows exactly one active (never two, never none)
+//	TestAcceptanceDeleteUnderReads        13        deletes under ten readers: no error, no half-written row, never two active
+//	TestAcceptanceUnknownProviderIDs      14        activate or delete of an unknown id is ErrNotFound and changes nothing
+//	TestPartialUniqueIndexForbidsTwoActive 12       the database itself refuses a second active row
+//	TestKeyNeverInPlainTextOnDisk         15        the key is in neither the database file nor its WAL
+
 package models
 
 import (
@@ -43,17 +56,80 @@ var providerNames = []string{"anthropic", "openai", "google", "xai", "openai_com
 
 func countActive(t *testing.T, s *Store) int {
 	t.Helper()
-	ps, err := s.ListProviders(context.Background())
+	n, err := activeProviders(s)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return n
+}
+
+// activeProviders counts the active providers in one read of the list; it
+// is safe in spawned goroutines.
+func activeProviders(s *Store) (int, error) {
+	ps, err := s.ListProviders(context.Background())
 	n := 0
 	for _, p := range ps {
 		if p.IsActive {
 			n++
 		}
 	}
-	return n
+	return n, err
+}
+
+// pollActive reads the active count until stop closes and returns the
+// number of reads and the first that ok refuses. ok gets the count and
+// whether an earlier read of this reader saw one active.
+func pollActive(s *Store, start, stop <-chan struct{}, ok func(active int, sawOne bool) bool) (reads int, bad error) {
+	<-start
+	sawOne := false
+	for {
+		select {
+		case <-stop:
+			return reads, nil
+		default:
+		}
+		n, err := activeProviders(s)
+		if err != nil {
+			return reads, err
+		}
+		if !ok(n, sawOne) {
+			return reads, fmt.Errorf("read %d (after one active: %v) saw %d active providers", reads, sawOne, n)
+		}
+		sawOne = sawOne || n == 1
+		reads++
+	}
+}
+
+// startReaders starts n goroutines running pollActive; the returned
+// function stops them and fails the test on a bad read or on no reads.
+func startReaders(t *testing.T, s *Store, n int, start <-chan struct{}, ok func(active int, sawOne bool) bool) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	var reads atomic.Int64
+	errs := make(chan error, n)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			k, err := pollActive(s, start, done, ok)
+			reads.Add(int64(k))
+			if err != nil {
+				errs <- err
+			}
+		}()
+	}
+	return func() {
+		t.Helper()
+		close(done)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		if reads.Load() == 0 {
+			t.Error("the readers made no read")
+		}
+	}
 }
 
 func TestAcceptanceConcurrentSetSetting(t *testing.T) {
@@ -87,6 +163,9 @@ func TestAcceptanceConcurrentAddProviders(t *testing.T) {
 	t.Run("different providers", func(t *testing.T) {
 		s, _ := openTestStore(t)
 		start := make(chan struct{})
+		// Every add is set_active: once one provider is active, exactly
+		// one stays active.
+		stop := startReaders(t, s, 4, start, func(n int, sawOne bool) bool { return n == 1 || (n == 0 && !sawOne) })
 		var wg sync.WaitGroup
 		for i := range 10 {
 			wg.Add(1)
@@ -101,6 +180,7 @@ func TestAcceptanceConcurrentAddProviders(t *testing.T) {
 		}
 		close(start)
 		wg.Wait()
+		stop()
 		ps, _ := s.ListProviders(context.Background())
 		seen := map[string]int{}
 		for _, p := range ps {
@@ -150,27 +230,10 @@ func TestAcceptanceConcurrentActivate(t *testing.T) {
 		ids = append(ids, p.ID)
 	}
 	start := make(chan struct{})
-	done := make(chan struct{})
-	var wg, readers sync.WaitGroup
-	var sawTwo, reads atomic.Int64
-	for range 4 {
-		readers.Add(1)
-		go func() {
-			defer readers.Done()
-			<-start
-			for {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				if countActive(t, s) > 1 {
-					sawTwo.Add(1)
-				}
-				reads.Add(1)
-			}
-		}()
-	}
+	// One provider is active before the switches, so every read during
+	// them must show exactly one: never two, never none.
+	stop := startReaders(t, s, 4, start, func(n int, _ bool) bool { return n == 1 })
+	var wg sync.WaitGroup
 	for i := range 10 {
 		wg.Add(1)
 		go func() {
@@ -183,11 +246,7 @@ func TestAcceptanceConcurrentActivate(t *testing.T) {
 	}
 	close(start)
 	wg.Wait()
-	close(done)
-	readers.Wait()
-	if sawTwo.Load() != 0 {
-		t.Fatalf("readers saw two active providers %d times in %d reads", sawTwo.Load(), reads.Load())
-	}
+	stop()
 	if n := countActive(t, s); n != 1 {
 		t.Fatalf("active providers: got %d, want 1", n)
 	}
@@ -198,13 +257,17 @@ func TestAcceptanceDeleteUnderReads(t *testing.T) {
 	ctx := context.Background()
 	var ids []int64
 	for _, name := range providerNames {
-		p, _ := s.UpsertProvider(ctx, ProviderInput{Provider: name, APIKey: "key-" + name + "-123", Model: "m", SetActive: true})
+		p, err := s.UpsertProvider(ctx, ProviderInput{Provider: name, APIKey: "key-" + name + "-123", Model: "m", SetActive: true})
+		if err != nil {
+			t.Fatal(err)
+		}
 		ids = append(ids, p.ID)
 	}
 	start := make(chan struct{})
 	done := make(chan struct{})
 	var readers sync.WaitGroup
-	var bad atomic.Int64
+	var reads atomic.Int64
+	errs := make(chan error, 10)
 	for range 10 {
 		readers.Add(1)
 		go func() {
@@ -217,31 +280,42 @@ func TestAcceptanceDeleteUnderReads(t *testing.T) {
 				default:
 				}
 				ps, err := s.ListProviders(ctx)
+				if err != nil {
+					errs <- err
+					return
+				}
 				active := 0
 				for _, p := range ps {
 					if p.IsActive {
 						active++
 					}
 					if key, kerr := s.OpenKey(p); kerr != nil || key != "key-"+p.Provider+"-123" || p.APIKeyLast4 != "-123" {
-						bad.Add(1)
+						errs <- fmt.Errorf("half-written %s: key %q (%v), last four %q", p.Provider, key, kerr, p.APIKeyLast4)
+						return
 					}
 				}
-				if err != nil || active > 1 {
-					bad.Add(1)
+				if active > 1 {
+					errs <- fmt.Errorf("%d active providers", active)
+					return
 				}
+				reads.Add(1)
 			}
 		}()
 	}
 	close(start)
 	for _, id := range ids {
 		if err := s.DeleteProvider(ctx, id); err != nil {
-			t.Fatal(err)
+			t.Error(err)
 		}
 	}
 	close(done)
 	readers.Wait()
-	if bad.Load() != 0 {
-		t.Fatalf("readers saw %d errors, half-written rows or two active", bad.Load())
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if reads.Load() == 0 {
+		t.Error("the readers made no read")
 	}
 	if ps, _ := s.ListProviders(ctx); len(ps) != 0 {
 		t.Fatalf("left %d providers", len(ps))
