@@ -156,7 +156,8 @@ func checkAgreement(t *testing.T, s *Service, id string) Job {
 	}{{"Get", got}, {"List", jobs[i]}} {
 		j := read.j
 		if j.Enabled != row.Enabled || j.Version != row.Version || j.Trigger != row.Trigger ||
-			j.TriggerArgs != row.TriggerArgs || !sameTime(j.NextRun, want) {
+			j.TriggerArgs != row.TriggerArgs || j.Schedule.Trigger != row.Trigger || j.Schedule.ArgsJSON() != row.TriggerArgs ||
+			!sameTime(j.NextRun, want) {
 			t.Fatalf("%s of %s: got enabled=%v v%d %s %s next run %v; want the row's enabled=%v v%d %s %s and gocron's next run %v",
 				read.name, id, j.Enabled, j.Version, j.Trigger, j.TriggerArgs, j.NextRun,
 				row.Enabled, row.Version, row.Trigger, row.TriggerArgs, want)
