@@ -17,7 +17,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -247,49 +246,57 @@ func activeIn(status int, raw []byte) int {
 	return n
 }
 
-// pollProviders reads the provider list until stop closes and returns how
-// many reads there were and the first bad one, as judged by ok, which gets
-// the active count and whether an earlier read saw one active.
-func (e *env) pollProviders(start, stop <-chan struct{}, ok func(active int, sawOne bool) bool) (reads int, bad error) {
-	<-start
+// pollProviders reads the provider list until stop closes and returns the
+// first bad read, as judged by ok, which gets the active count and whether
+// an earlier read saw one active. first is called after the first read.
+func (e *env) pollProviders(stop <-chan struct{}, first func(), ok func(active int, sawOne bool) bool) error {
+	defer first() // also when the first read fails
 	sawOne := false
-	for {
+	for reads := 0; ; reads++ {
 		select {
 		case <-stop:
-			return reads, nil
+			return nil
 		default:
 		}
 		status, raw, err := e.sendAuth("GET", "/api/settings/ai-providers", "")
 		if err != nil {
-			return reads, err
+			return err
 		}
 		active := activeIn(status, raw)
 		if !ok(active, sawOne) || strings.Contains(string(raw), `"api_key_masked":"****"`) {
-			return reads, fmt.Errorf("read %d (after one active: %v): %d active in %d %s", reads, sawOne, active, status, raw)
+			return fmt.Errorf("read %d (after one active: %v): %d active in %d %s", reads, sawOne, active, status, raw)
 		}
 		sawOne = sawOne || active == 1
-		reads++
+		first()
 	}
 }
 
-// readers starts n goroutines polling the provider list; the returned
-// function stops them and fails the test on a bad read or on no reads.
-func (e *env) readers(t *testing.T, n int, start <-chan struct{}, ok func(active int, sawOne bool) bool) (stop func()) {
+// readers starts n goroutines polling the provider list and returns once
+// each has read; the returned function stops them and fails the test on a
+// bad read.
+func (e *env) readers(t *testing.T, n int, ok func(active int, sawOne bool) bool) (stop func()) {
 	t.Helper()
 	done := make(chan struct{})
-	var wg sync.WaitGroup
-	var reads atomic.Int64
+	var wg, reading sync.WaitGroup
 	errs := make(chan error, n)
 	for range n {
 		wg.Add(1)
+		reading.Add(1)
 		go func() {
 			defer wg.Done()
-			k, err := e.pollProviders(start, done, ok)
-			reads.Add(int64(k))
-			if err != nil {
+			var once sync.Once
+			if err := e.pollProviders(done, func() { once.Do(reading.Done) }, ok); err != nil {
 				errs <- err
 			}
 		}()
+	}
+	ready := make(chan struct{})
+	go func() { reading.Wait(); close(ready) }()
+	select {
+	case <-ready:
+	case <-time.After(10 * time.Second):
+		close(done)
+		t.Fatal("the readers did not start reading")
 	}
 	return func() {
 		t.Helper()
@@ -299,9 +306,6 @@ func (e *env) readers(t *testing.T, n int, start <-chan struct{}, ok func(active
 		for err := range errs {
 			t.Error(err)
 		}
-		if reads.Load() == 0 {
-			t.Error("the readers made no read")
-		}
 	}
 }
 
@@ -310,10 +314,10 @@ func TestHTTPAcceptanceConcurrentProviders(t *testing.T) {
 	names := []string{"anthropic", "openai", "google", "xai", "openai_compatible"}
 	// Scenario 11: ten adds (every one set_active) of five providers under
 	// readers. Once one provider is active, exactly one stays active.
+	stop := e.readers(t, 4, func(active int, sawOne bool) bool { return active == 1 || (active == 0 && !sawOne) })
 	start := make(chan struct{})
-	stop := e.readers(t, 4, start, func(active int, sawOne bool) bool { return active == 1 || (active == 0 && !sawOne) })
 	var wg sync.WaitGroup
-	errs := make(chan error, 100)
+	errs := make(chan error, 200)
 	for i := range 10 {
 		wg.Add(1)
 		go func() {
@@ -345,26 +349,29 @@ func TestHTTPAcceptanceConcurrentProviders(t *testing.T) {
 	}
 
 	// Scenario 12: concurrent activations with readers polling throughout:
-	// one provider is active before, so every read shows exactly one.
+	// one provider is active before, so every read shows exactly one. Five
+	// rounds of ten give the readers time to look.
 	var ids []float64
 	for _, p := range ps {
 		ids = append(ids, p["id"].(float64))
 	}
-	start = make(chan struct{})
-	stop = e.readers(t, 4, start, func(active int, _ bool) bool { return active == 1 })
-	for i := range 10 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			path := fmt.Sprintf("/api/settings/ai-provider/%d/activate", int(ids[i%len(ids)]))
-			if status, raw, err := e.sendAuth("POST", path, ""); err != nil || status != 200 {
-				errs <- fmt.Errorf("activate: %d %s %v", status, raw, err)
-			}
-		}()
+	stop = e.readers(t, 4, func(active int, _ bool) bool { return active == 1 })
+	for range 5 {
+		start = make(chan struct{})
+		for i := range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				path := fmt.Sprintf("/api/settings/ai-provider/%d/activate", int(ids[i%len(ids)]))
+				if status, raw, err := e.sendAuth("POST", path, ""); err != nil || status != 200 {
+					errs <- fmt.Errorf("activate: %d %s %v", status, raw, err)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
 	}
-	close(start)
-	wg.Wait()
 	stop()
 	if n := activeCount(e.providers()); n != 1 {
 		t.Fatalf("%d active after the activations, want 1", n)
@@ -372,9 +379,7 @@ func TestHTTPAcceptanceConcurrentProviders(t *testing.T) {
 
 	// Scenario 13: deleting every provider while readers poll: no errors,
 	// never two active, no key half-written.
-	start = make(chan struct{})
-	stop = e.readers(t, 10, start, func(active int, _ bool) bool { return active == 0 || active == 1 })
-	close(start)
+	stop = e.readers(t, 10, func(active int, _ bool) bool { return active == 0 || active == 1 })
 	for _, id := range ids {
 		if status, m := e.do("DELETE", fmt.Sprintf("/api/settings/ai-provider/%d", int(id)), ""); status != 200 {
 			t.Errorf("delete %v: %d %v", id, status, m)

@@ -77,46 +77,65 @@ func activeProviders(s *Store) (int, error) {
 }
 
 // pollActive reads the active count until stop closes and returns the
-// number of reads and the first that ok refuses. ok gets the count and
-// whether an earlier read of this reader saw one active.
-func pollActive(s *Store, start, stop <-chan struct{}, ok func(active int, sawOne bool) bool) (reads int, bad error) {
-	<-start
+// first read that ok refuses. ok gets the count and whether an earlier read
+// of this reader saw one active. first is called after the first read.
+func pollActive(s *Store, stop <-chan struct{}, reads *atomic.Int64, first func(), ok func(active int, sawOne bool) bool) error {
+	defer first() // also when the first read fails
 	sawOne := false
 	for {
 		select {
 		case <-stop:
-			return reads, nil
+			return nil
 		default:
 		}
 		n, err := activeProviders(s)
 		if err != nil {
-			return reads, err
+			return err
 		}
 		if !ok(n, sawOne) {
-			return reads, fmt.Errorf("read %d (after one active: %v) saw %d active providers", reads, sawOne, n)
+			return fmt.Errorf("read %d (after one active: %v) saw %d active providers", reads.Load(), sawOne, n)
 		}
 		sawOne = sawOne || n == 1
-		reads++
+		reads.Add(1)
+		first()
 	}
 }
 
-// startReaders starts n goroutines running pollActive; the returned
-// function stops them and fails the test on a bad read or on no reads.
-func startReaders(t *testing.T, s *Store, n int, start <-chan struct{}, ok func(active int, sawOne bool) bool) (stop func()) {
+// within waits for wg for at most d and reports whether it finished.
+func within(wg *sync.WaitGroup, d time.Duration) bool {
 	done := make(chan struct{})
-	var wg sync.WaitGroup
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+// startReaders starts n goroutines running pollActive and returns once each
+// has read; the returned function stops them and fails the test on a bad
+// read.
+func startReaders(t *testing.T, s *Store, n int, ok func(active int, sawOne bool) bool) (stop func()) {
+	t.Helper()
+	done := make(chan struct{})
+	var wg, reading sync.WaitGroup
 	var reads atomic.Int64
 	errs := make(chan error, n)
 	for range n {
 		wg.Add(1)
+		reading.Add(1)
 		go func() {
 			defer wg.Done()
-			k, err := pollActive(s, start, done, ok)
-			reads.Add(int64(k))
-			if err != nil {
+			var once sync.Once
+			if err := pollActive(s, done, &reads, func() { once.Do(reading.Done) }, ok); err != nil {
 				errs <- err
 			}
 		}()
+	}
+	if !within(&reading, 10*time.Second) {
+		close(done)
+		t.Fatal("the readers did not start reading")
 	}
 	return func() {
 		t.Helper()
@@ -125,9 +144,6 @@ func startReaders(t *testing.T, s *Store, n int, start <-chan struct{}, ok func(
 		close(errs)
 		for err := range errs {
 			t.Error(err)
-		}
-		if reads.Load() == 0 {
-			t.Error("the readers made no read")
 		}
 	}
 }
@@ -165,7 +181,7 @@ func TestAcceptanceConcurrentAddProviders(t *testing.T) {
 		start := make(chan struct{})
 		// Every add is set_active: once one provider is active, exactly
 		// one stays active.
-		stop := startReaders(t, s, 4, start, func(n int, sawOne bool) bool { return n == 1 || (n == 0 && !sawOne) })
+		stop := startReaders(t, s, 4, func(n int, sawOne bool) bool { return n == 1 || (n == 0 && !sawOne) })
 		var wg sync.WaitGroup
 		for i := range 10 {
 			wg.Add(1)
@@ -229,23 +245,26 @@ func TestAcceptanceConcurrentActivate(t *testing.T) {
 		}
 		ids = append(ids, p.ID)
 	}
-	start := make(chan struct{})
 	// One provider is active before the switches, so every read during
-	// them must show exactly one: never two, never none.
-	stop := startReaders(t, s, 4, start, func(n int, _ bool) bool { return n == 1 })
-	var wg sync.WaitGroup
-	for i := range 10 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			if err := s.ActivateProvider(ctx, ids[i%len(ids)]); err != nil {
-				t.Error(err)
-			}
-		}()
+	// them must show exactly one: never two, never none. Five rounds of
+	// ten concurrent switches give the readers time to look.
+	stop := startReaders(t, s, 4, func(n int, _ bool) bool { return n == 1 })
+	for range 5 {
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				if err := s.ActivateProvider(ctx, ids[i%len(ids)]); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
 	}
-	close(start)
-	wg.Wait()
 	stop()
 	if n := countActive(t, s); n != 1 {
 		t.Fatalf("active providers: got %d, want 1", n)
@@ -263,16 +282,16 @@ func TestAcceptanceDeleteUnderReads(t *testing.T) {
 		}
 		ids = append(ids, p.ID)
 	}
-	start := make(chan struct{})
 	done := make(chan struct{})
-	var readers sync.WaitGroup
-	var reads atomic.Int64
+	var readers, reading sync.WaitGroup
 	errs := make(chan error, 10)
 	for range 10 {
 		readers.Add(1)
+		reading.Add(1)
 		go func() {
 			defer readers.Done()
-			<-start
+			var once sync.Once
+			defer once.Do(reading.Done)
 			for {
 				select {
 				case <-done:
@@ -298,11 +317,14 @@ func TestAcceptanceDeleteUnderReads(t *testing.T) {
 					errs <- fmt.Errorf("%d active providers", active)
 					return
 				}
-				reads.Add(1)
+				once.Do(reading.Done)
 			}
 		}()
 	}
-	close(start)
+	if !within(&reading, 10*time.Second) { // every reader is reading before the first delete
+		close(done)
+		t.Fatal("the readers did not start reading")
+	}
 	for _, id := range ids {
 		if err := s.DeleteProvider(ctx, id); err != nil {
 			t.Error(err)
@@ -313,9 +335,6 @@ func TestAcceptanceDeleteUnderReads(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
-	}
-	if reads.Load() == 0 {
-		t.Error("the readers made no read")
 	}
 	if ps, _ := s.ListProviders(ctx); len(ps) != 0 {
 		t.Fatalf("left %d providers", len(ps))

@@ -43,6 +43,11 @@ func TestAcceptanceConcurrentRegister(t *testing.T) {
 	for i := range specs {
 		specs[i] = webhookSpec(t, fmt.Sprintf("job-%02d", i), "http://127.0.0.1:1/", "interval", `{"minutes": 10}`)
 	}
+	// A list before the creations, as a poll would have made: whatever the
+	// service keeps of it must not outlive them.
+	if jobs, err := s.List(ctx); err != nil || len(jobs) != 0 {
+		t.Fatalf("before: %d jobs, %v", len(jobs), err)
+	}
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	errs := make(chan error, 100)
