@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -404,6 +405,7 @@ func TestSettingsValidation(t *testing.T) {
 		{"a b", "x", "", false},
 		{"internal.catalog_seeded", "false", "", false},
 		{"ui.big", string(make([]byte, 4097)), "", false},
+		{"ui.big", strings.Repeat("b", 4096), strings.Repeat("b", 4096), true},
 	}
 	for _, tt := range tests {
 		got, err := ValidateSetting(tt.key, tt.value)
