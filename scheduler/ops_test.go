@@ -163,6 +163,15 @@ func TestRunStartAndEndArePublished(t *testing.T) {
 
 func TestRegisterAfterStartStoresAndSchedules(t *testing.T) {
 	s := newService(t, nil, nil)
+	announced := make(chan Event, 1)
+	s.Subscribe(func(e Event) {
+		if e.Type == EventJobUpdated && e.JobID == "late" {
+			select {
+			case announced <- e:
+			default: // never block the dispatcher
+			}
+		}
+	})
 	b := Builtin{ID: "late", Name: "Late", Schedule: mustSchedule(t, "interval", `{"minutes": 9}`),
 		Run: func(ctx context.Context) (string, error) { return "", nil }}
 	if err := s.Register(b); err != nil {
@@ -170,6 +179,14 @@ func TestRegisterAfterStartStoresAndSchedules(t *testing.T) {
 	}
 	if v := checkAgreement(t, s, "late"); !v.Enabled || v.Kind != models.KindBuiltin {
 		t.Fatalf("registered after start: enabled=%v kind %s", v.Enabled, v.Kind)
+	}
+	select {
+	case e := <-announced:
+		if e.Job.NextRun == nil {
+			t.Fatal("the announced job has no next run")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a job registered after start was not announced")
 	}
 	if err := s.Register(b); !errors.Is(err, models.ErrConflict) {
 		t.Fatalf("second register: got %v, want ErrConflict", err)
