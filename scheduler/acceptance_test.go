@@ -300,7 +300,7 @@ func TestAcceptanceReentry(t *testing.T) {
 		Run: func(ctx context.Context) (string, error) { return "", nil }}
 	clock := clockwork.NewFakeClock()
 	s = newService(t, st, []Builtin{b, noop}, WithClock(clock))
-	listenerDone := make(chan string, 10)
+	listenerDone := make(chan string, 10000) // every completion, skipped ticks too, may send: never block the relay
 	s.Subscribe(func(e Event) {
 		if e.Type != EventJobCompleted || e.JobID != "reentrant" {
 			return
