@@ -1,7 +1,24 @@
+// The acceptance scenarios of ../shared/spec/acceptance.md over HTTP,
+// against a running server with a real store, scheduler and hub. Each test
+// checks the API against the database row and gocron's own job list, and
+// counts what each request was answered.
+//
+//	test                                 scenario  guards
+//	TestHTTPAcceptanceConcurrentRegister 1         50 concurrent POSTs under GETs: all 201, 50 listed in id order, each agreeing with its row and gocron
+//	TestHTTPAcceptanceConcurrentPauseResume 2      API, row and gocron agree: enabled exactly when gocron holds the job and next_run is set
+//	TestHTTPAcceptanceConcurrentReschedule 3       the schedule committed last (version 11) wins whole; next_run follows from it
+//	TestHTTPAcceptanceConcurrentTrigger  4         a run held open: exactly one 202, nine 409 JOB_RUNNING; one manual run recorded, the accepted one
+//	TestHTTPAcceptanceRollback           6         a failed apply answers 500 and leaves API, row and gocron as they were
+//
+// Elsewhere over HTTP: 7 and 8 in ../cmd/switchboard/main_test.go, 9 in
+// validation_test.go, 10-15 in providers_test.go, 16-19 in stream_test.go,
+// 20-22 in ../cmd/switchboard/e2e_test.go and pages_test.go.
+
 package handlers_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -13,7 +30,9 @@ import (
 	"switchboard/scheduler"
 )
 
-// agree checks that the API's view of a job matches the database row.
+// agree checks that the API's view of a job, its database row and gocron's
+// own job list agree: the job is enabled exactly when gocron holds it, once,
+// with a next run; the API shows the row's version and gocron's next run.
 func (e *env) agree(id string) map[string]any {
 	e.t.Helper()
 	j := e.job(id)
@@ -21,40 +40,81 @@ func (e *env) agree(id string) map[string]any {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if j["enabled"] != row.Enabled || (j["next_run"] != nil) != row.Enabled || j["version"] != float64(row.Version) {
-		e.t.Fatalf("API and database disagree on %s: api enabled=%v next_run=%v version=%v; row enabled=%v version=%d",
-			id, j["enabled"], j["next_run"], j["version"], row.Enabled, row.Version)
+	held, err := e.sched.EngineJobs()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var next []time.Time
+	for _, h := range held {
+		if h.ID == id {
+			next = append(next, h.NextRun)
+		}
+	}
+	inGocron := len(next) == 1 && !next[0].IsZero()
+	if len(next) > 1 || j["enabled"] != row.Enabled || row.Enabled != inGocron || j["version"] != float64(row.Version) {
+		e.t.Fatalf("%s: API enabled=%v version=%v; row enabled=%v version=%d; gocron holds it %d times, next runs %v",
+			id, j["enabled"], j["version"], row.Enabled, row.Version, len(next), next)
+	}
+	var want any // the API shows gocron's next run, to the second
+	if inGocron {
+		want = next[0].In(e.sched.Location()).Format(time.RFC3339)
+	}
+	if j["next_run"] != want {
+		e.t.Fatalf("%s: API next_run %v, gocron's next run %v", id, j["next_run"], want)
 	}
 	return j
+}
+
+// agreeAll runs agree on every listed job and checks gocron holds nothing
+// else.
+func (e *env) agreeAll() {
+	e.t.Helper()
+	_, m := e.do("GET", "/api/scheduler/jobs", "")
+	listed := map[string]bool{}
+	for _, raw := range m["jobs"].([]any) {
+		id := raw.(map[string]any)["id"].(string)
+		listed[id] = true
+		e.agree(id)
+	}
+	held, err := e.sched.EngineJobs()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, h := range held {
+		if !listed[h.ID] {
+			e.t.Fatalf("gocron holds %s, which the API does not list", h.ID)
+		}
+	}
 }
 
 func TestHTTPAcceptanceConcurrentRegister(t *testing.T) {
 	e := newEnv(t, nil)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
-	var bad atomic.Int64
+	errs := make(chan error, 100)
 	for i := range 50 {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
 			<-start
 			body := fmt.Sprintf(`{"id":"job-%02d","name":"Job %d","kind":"webhook","config":{"url":"http://127.0.0.1:1/"},"trigger":"interval","minutes":%d}`, i, i, i+1)
-			if status, _ := e.doRaw("POST", "/api/scheduler/jobs", body, map[string]string{"Authorization": "Bearer " + testToken}); status != 201 {
-				bad.Add(1)
+			if status, raw, err := e.sendAuth("POST", "/api/scheduler/jobs", body); err != nil || status != 201 {
+				errs <- fmt.Errorf("create job-%02d: %d %s %v", i, status, raw, err)
 			}
 		}()
 		go func() {
 			defer wg.Done()
 			<-start
-			if status, _ := e.doRaw("GET", "/api/scheduler/jobs", "", map[string]string{"Authorization": "Bearer " + testToken}); status != 200 {
-				bad.Add(1)
+			if status, raw, err := e.sendAuth("GET", "/api/scheduler/jobs", ""); err != nil || status != 200 {
+				errs <- fmt.Errorf("list: %d %s %v", status, raw, err)
 			}
 		}()
 	}
 	close(start)
 	wg.Wait()
-	if bad.Load() != 0 {
-		t.Fatalf("%d requests failed", bad.Load())
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 	_, m := e.do("GET", "/api/scheduler/jobs", "")
 	jobs := m["jobs"].([]any)
@@ -67,9 +127,13 @@ func TestHTTPAcceptanceConcurrentRegister(t *testing.T) {
 			t.Fatalf("jobs[%d]: got %s, want %s (sorted by id)", i, id, want)
 		}
 		if e.agree(id)["next_run"] == nil {
-			t.Fatalf("%s has no next run in gocron", id)
+			t.Fatalf("%s has no next run", id)
 		}
 	}
+	if held, _ := e.sched.EngineJobs(); len(held) != 50 {
+		t.Fatalf("gocron holds %d jobs, want 50", len(held))
+	}
+	e.agreeAll()
 }
 
 func TestHTTPAcceptanceConcurrentPauseResume(t *testing.T) {
@@ -77,7 +141,7 @@ func TestHTTPAcceptanceConcurrentPauseResume(t *testing.T) {
 	e.createWebhook("toggle", `"trigger":"interval","minutes":10`)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
-	var bad atomic.Int64
+	errs := make(chan error, 100)
 	for g := range 5 {
 		wg.Add(1)
 		go func() {
@@ -88,50 +152,72 @@ func TestHTTPAcceptanceConcurrentPauseResume(t *testing.T) {
 				if (i+g)%2 == 1 {
 					action = "resume"
 				}
-				if status, _ := e.doRaw("POST", "/api/scheduler/jobs/toggle/"+action, "", map[string]string{"Authorization": "Bearer " + testToken}); status != 200 {
-					bad.Add(1)
+				if status, raw, err := e.sendAuth("POST", "/api/scheduler/jobs/toggle/"+action, ""); err != nil || status != 200 {
+					errs <- fmt.Errorf("%s: %d %s %v", action, status, raw, err)
 				}
 			}
 		}()
 	}
 	close(start)
 	wg.Wait()
-	if bad.Load() != 0 {
-		t.Fatalf("%d requests failed", bad.Load())
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
-	e.agree("toggle")
+	e.agreeAll()
+	// Whichever state the race left, both transitions still agree.
+	for _, action := range []string{"pause", "resume", "pause"} {
+		if status, m := e.do("POST", "/api/scheduler/jobs/toggle/"+action, ""); status != 200 {
+			t.Fatalf("%s: %d %v", action, status, m)
+		}
+		if j := e.agree("toggle"); j["enabled"] != (action == "resume") {
+			t.Fatalf("after %s: enabled=%v", action, j["enabled"])
+		}
+	}
 }
 
 func TestHTTPAcceptanceConcurrentReschedule(t *testing.T) {
 	e := newEnv(t, nil)
 	e.createWebhook("resched", `"trigger":"interval","minutes":10`)
-	bodies := map[string]bool{}
 	start := make(chan struct{})
 	var wg sync.WaitGroup
-	var bad atomic.Int64
+	var mu sync.Mutex
+	byVersion := map[float64]string{} // version committed → the args submitted
+	errs := make(chan error, 10)
 	for i := range 10 {
-		args := fmt.Sprintf(`{"hour":%d,"minute":%d}`, i+1, 5*i)
-		bodies[args] = true
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			<-start
 			body := fmt.Sprintf(`{"trigger":"cron","hour":%d,"minute":%d}`, i+1, 5*i)
-			if status, _ := e.doRaw("PUT", "/api/scheduler/jobs/resched/schedule", body, map[string]string{"Authorization": "Bearer " + testToken}); status != 200 {
-				bad.Add(1)
+			status, raw, err := e.sendAuth("PUT", "/api/scheduler/jobs/resched/schedule", body)
+			var m struct{ Job map[string]any }
+			if err != nil || status != 200 || json.Unmarshal(raw, &m) != nil || m.Job == nil {
+				errs <- fmt.Errorf("reschedule: %d %s %v", status, raw, err)
+				return
 			}
+			mu.Lock()
+			defer mu.Unlock()
+			byVersion[m.Job["version"].(float64)] = fmt.Sprintf(`{"hour":%d,"minute":%d}`, i+1, 5*i)
 		}()
 	}
 	close(start)
 	wg.Wait()
-	if bad.Load() != 0 {
-		t.Fatalf("%d requests failed", bad.Load())
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	// The ten changes were serialised as versions 2..11; the last stays.
+	for v := 2.0; v <= 11; v++ {
+		if _, ok := byVersion[v]; !ok {
+			t.Fatalf("no answer carried version %v: %v", v, byVersion)
+		}
 	}
 	j := e.agree("resched")
 	args := j["trigger_args"].(map[string]any)
-	key := fmt.Sprintf(`{"hour":%v,"minute":%v}`, args["hour"], args["minute"])
-	if j["trigger"] != "cron" || len(args) != 2 || !bodies[key] {
-		t.Fatalf("final schedule %v %v is none of the submitted ones", j["trigger"], args)
+	got := fmt.Sprintf(`{"hour":%v,"minute":%v}`, args["hour"], args["minute"])
+	if j["trigger"] != "cron" || len(args) != 2 || j["version"] != 11.0 || got != byVersion[11] {
+		t.Fatalf("final schedule %v %v v%v, want %s, the change answered with version 11", j["trigger"], args, j["version"], byVersion[11])
 	}
 	next, err := time.Parse(time.RFC3339, j["next_run"].(string))
 	if err != nil || next.Hour() != int(args["hour"].(float64)) || next.Minute() != int(args["minute"].(float64)) {
@@ -140,48 +226,75 @@ func TestHTTPAcceptanceConcurrentReschedule(t *testing.T) {
 }
 
 func TestHTTPAcceptanceConcurrentTrigger(t *testing.T) {
-	var executed atomic.Int64
+	var executed, inFlight, maxInFlight atomic.Int64
+	answered := make(chan struct{}) // closed once every request has its answer
 	b := scheduler.Builtin{ID: "busy", Name: "Busy", Schedule: interval(t, time.Hour),
 		Run: func(ctx context.Context) (string, error) {
+			n := inFlight.Add(1)
+			defer inFlight.Add(-1)
+			for m := maxInFlight.Load(); n > m && !maxInFlight.CompareAndSwap(m, n); m = maxInFlight.Load() {
+			}
 			executed.Add(1)
-			time.Sleep(20 * time.Millisecond)
-			return "ok", nil
+			// Hold the run until every trigger is answered: each of the
+			// others met a run in progress.
+			select {
+			case <-answered:
+				return "ok", nil
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
 		}}
 	e := newEnv(t, []scheduler.Builtin{b})
 	start := make(chan struct{})
 	var wg sync.WaitGroup
-	var accepted, conflicts, other atomic.Int64
+	var accepted, conflicts atomic.Int64
+	var runID atomic.Value
+	errs := make(chan error, 10)
 	for range 10 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			<-start
-			status, _ := e.doRaw("POST", "/api/scheduler/jobs/busy/trigger", "", map[string]string{"Authorization": "Bearer " + testToken})
-			switch status {
-			case 202:
+			status, raw, err := e.sendAuth("POST", "/api/scheduler/jobs/busy/trigger", "")
+			var m map[string]any
+			if err == nil {
+				err = json.Unmarshal(raw, &m)
+			}
+			switch {
+			case err != nil:
+				errs <- err
+			case status == 202:
 				accepted.Add(1)
-			case 409:
+				runID.Store(m["run_id"])
+			case status == 409 && m["error_code"] == "JOB_RUNNING":
 				conflicts.Add(1)
 			default:
-				other.Add(1)
+				errs <- fmt.Errorf("trigger: got %d %s, want 202 or 409 JOB_RUNNING", status, raw)
 			}
 		}()
 	}
 	close(start)
 	wg.Wait()
-	if other.Load() != 0 || accepted.Load() == 0 {
-		t.Fatalf("accepted %d, 409 %d, other %d: want only 202s and 409s", accepted.Load(), conflicts.Load(), other.Load())
+	close(answered)
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
-	waitFor(t, "runs to finish", func() bool { return e.job("busy")["running"] == false })
+	if accepted.Load() != 1 || conflicts.Load() != 9 {
+		t.Fatalf("accepted %d, 409 %d: want one 202 and nine 409s (a run in progress refuses the others)", accepted.Load(), conflicts.Load())
+	}
+	waitFor(t, "the run to finish", func() bool { return e.job("busy")["running"] == false })
 	_, m := e.do("GET", "/api/scheduler/history?job_id=busy&limit=200", "")
-	manual := 0
-	for _, r := range m["history"].([]any) {
-		if r.(map[string]any)["source"] == "manual" {
-			manual++
-		}
+	runs := m["history"].([]any)
+	if len(runs) != 1 {
+		t.Fatalf("%d runs recorded, want the one accepted: %v", len(runs), runs)
 	}
-	if int64(manual) != accepted.Load() || executed.Load() != accepted.Load() {
-		t.Fatalf("accepted %d, recorded %d manual runs, executed %d", accepted.Load(), manual, executed.Load())
+	r := runs[0].(map[string]any)
+	if r["id"] != runID.Load() || r["source"] != "manual" || r["status"] != "success" {
+		t.Fatalf("run recorded: %v, want manual run %v, successful", r, runID.Load())
+	}
+	if executed.Load() != 1 || maxInFlight.Load() != 1 {
+		t.Fatalf("executed %d bodies, at most %d at once: want one", executed.Load(), maxInFlight.Load())
 	}
 }
 
@@ -203,6 +316,7 @@ func TestHTTPAcceptanceRollback(t *testing.T) {
 	if fmt.Sprint(after) != fmt.Sprint(before) {
 		t.Fatalf("a failed update changed the job:\nbefore %v\nafter  %v", before, after)
 	}
+	e.agreeAll()
 }
 
 func interval(t *testing.T, d time.Duration) models.Schedule {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -99,24 +100,39 @@ func (e *env) do(method, path, body string) (int, map[string]any) {
 
 func (e *env) doRaw(method, path, body string, headers map[string]string) (int, []byte) {
 	e.t.Helper()
+	status, raw, err := e.send(method, path, body, headers)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return status, raw
+}
+
+// send is doRaw for spawned goroutines: it returns the error instead of
+// failing the test, which only the test's own goroutine may do.
+func (e *env) send(method, path, body string, headers map[string]string) (int, []byte, error) {
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
 	}
 	req, err := http.NewRequest(method, e.srv.URL+path, r)
 	if err != nil {
-		e.t.Fatal(err)
+		return 0, nil, err
 	}
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
 	resp, err := e.srv.Client().Do(req)
 	if err != nil {
-		e.t.Fatal(err)
+		return 0, nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw
+	raw, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw, err
+}
+
+// sendAuth is send with the test token.
+func (e *env) sendAuth(method, path, body string) (int, []byte, error) {
+	return e.send(method, path, body, map[string]string{"Authorization": "Bearer " + testToken})
 }
 
 // job fetches a job over the API.

@@ -1,3 +1,11 @@
+// The console's pages over HTTP, signed in and out: acceptance scenario 22
+// without a browser (the browser's own run is ../cmd/switchboard/e2e_test.go).
+//
+//	test                                    scenario  guards
+//	TestSignedOutVisitorsReachOnlyTheLoginPage 22     every page and fragment redirects a signed-out visitor to the login page
+//	TestCrossSiteFormPostIsRefused          22        a form POST from another origin is refused with 403 and changes nothing
+//	TestViewerSeesNoActionsAndIsRefusedWrites (22)    a viewer's pages carry no action and every write of theirs is 403
+
 package handlers_test
 
 import (

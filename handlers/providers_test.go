@@ -1,13 +1,22 @@
+// Settings and AI providers over HTTP: acceptance scenarios 10-15. Readers
+// poll the provider list while writers run and judge every read they make.
+//
+//	test                                scenario    guards
+//	TestHTTPAcceptanceConcurrentProviders 10-13     ten set_active adds of five providers: each listed once, and once one is active every read shows exactly one; ten concurrent activations: every read shows exactly one; deletes under ten readers: no error, never two active, no half-written key; ten concurrent setting writes leave one of the ten values
+//	TestProviderLifecycle               11, 12, 14  add, update, activate, 404 for unknown ids with nothing changed, delete of the active one
+//	TestProviderTestNeverLeaksKey       15          no answer carries the key, even when the provider echoes it
+//	TestProviderBadInput                (9)         every invalid add is 400 with its message and configures nothing
+
 package handlers_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -217,121 +226,198 @@ func TestProviderPagination(t *testing.T) {
 	}
 }
 
+// activeIn counts the active providers in a list answer; -1 when the
+// answer is not one.
+func activeIn(status int, raw []byte) int {
+	var m struct {
+		Data []struct {
+			IsActive bool `json:"is_active"`
+		}
+	}
+	if status != 200 || json.Unmarshal(raw, &m) != nil || m.Data == nil {
+		return -1
+	}
+	n := 0
+	for _, p := range m.Data {
+		if p.IsActive {
+			n++
+		}
+	}
+	return n
+}
+
+// pollProviders reads the provider list until stop closes and returns the
+// first bad read, as judged by ok, which gets the active count and whether
+// an earlier read saw one active. first is called after the first read.
+func (e *env) pollProviders(stop <-chan struct{}, first func(), ok func(active int, sawOne bool) bool) error {
+	defer first() // also when the first read fails
+	sawOne := false
+	for reads := 0; ; reads++ {
+		select {
+		case <-stop:
+			return nil
+		default:
+		}
+		status, raw, err := e.sendAuth("GET", "/api/settings/ai-providers", "")
+		if err != nil {
+			return err
+		}
+		active := activeIn(status, raw)
+		if !ok(active, sawOne) || strings.Contains(string(raw), `"api_key_masked":"****"`) {
+			return fmt.Errorf("read %d (after one active: %v): %d active in %d %s", reads, sawOne, active, status, raw)
+		}
+		sawOne = sawOne || active == 1
+		first()
+	}
+}
+
+// readers starts n goroutines polling the provider list and returns once
+// each has read; the returned function stops them and fails the test on a
+// bad read.
+func (e *env) readers(t *testing.T, n int, ok func(active int, sawOne bool) bool) (stop func()) {
+	t.Helper()
+	done := make(chan struct{})
+	var wg, reading sync.WaitGroup
+	errs := make(chan error, n)
+	for range n {
+		wg.Add(1)
+		reading.Add(1)
+		go func() {
+			defer wg.Done()
+			var once sync.Once
+			if err := e.pollProviders(done, func() { once.Do(reading.Done) }, ok); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	ready := make(chan struct{})
+	go func() { reading.Wait(); close(ready) }()
+	select {
+	case <-ready:
+	case <-time.After(10 * time.Second):
+		close(done)
+		t.Fatal("the readers did not start reading")
+	}
+	return func() {
+		t.Helper()
+		close(done)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+	}
+}
+
 func TestHTTPAcceptanceConcurrentProviders(t *testing.T) {
 	e := newEnv(t, nil)
-	auth := map[string]string{"Authorization": "Bearer " + testToken}
 	names := []string{"anthropic", "openai", "google", "xai", "openai_compatible"}
+	// Scenario 11: ten adds (every one set_active) of five providers under
+	// readers. Once one provider is active, exactly one stays active.
+	stop := e.readers(t, 4, func(active int, sawOne bool) bool { return active == 1 || (active == 0 && !sawOne) })
 	start := make(chan struct{})
 	var wg sync.WaitGroup
-	var bad atomic.Int64
+	errs := make(chan error, 200)
 	for i := range 10 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			<-start
 			body := fmt.Sprintf(`{"provider":"%s","api_key":"key-%02d-abcdef","model":"m","base_url":"http://127.0.0.1:9/v1"}`, names[i%5], i)
-			if status, _ := e.doRaw("POST", "/api/settings/ai-provider", body, auth); status != 200 {
-				bad.Add(1)
+			if status, raw, err := e.sendAuth("POST", "/api/settings/ai-provider", body); err != nil || status != 200 {
+				errs <- fmt.Errorf("add %s: %d %s %v", names[i%5], status, raw, err)
 			}
 		}()
 	}
 	close(start)
 	wg.Wait()
+	stop()
 	ps := e.providers()
-	if bad.Load() != 0 || activeCount(ps) != 1 {
-		t.Fatalf("%d failures, %d active", bad.Load(), activeCount(ps))
+	seen := map[string]int{}
+	for _, p := range ps {
+		if p["configured"] == true {
+			seen[p["name"].(string)]++
+		}
 	}
-	// Concurrent activation with readers polling the list throughout.
+	for _, name := range names {
+		if seen[name] != 1 {
+			t.Errorf("%s listed %d times as configured, want once", name, seen[name])
+		}
+	}
+	if activeCount(ps) != 1 {
+		t.Fatalf("%d active after the adds, want 1", activeCount(ps))
+	}
+
+	// Scenario 12: concurrent activations with readers polling throughout:
+	// one provider is active before, so every read shows exactly one. Five
+	// rounds of ten give the readers time to look.
 	var ids []float64
 	for _, p := range ps {
 		ids = append(ids, p["id"].(float64))
 	}
-	start = make(chan struct{})
-	done := make(chan struct{})
-	var readers sync.WaitGroup
-	var sawTwo, reads atomic.Int64
-	for range 4 {
-		readers.Add(1)
-		go func() {
-			defer readers.Done()
-			<-start
-			for {
-				select {
-				case <-done:
-					return
-				default:
+	stop = e.readers(t, 4, func(active int, _ bool) bool { return active == 1 })
+	for range 5 {
+		start = make(chan struct{})
+		for i := range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				path := fmt.Sprintf("/api/settings/ai-provider/%d/activate", int(ids[i%len(ids)]))
+				if status, raw, err := e.sendAuth("POST", path, ""); err != nil || status != 200 {
+					errs <- fmt.Errorf("activate: %d %s %v", status, raw, err)
 				}
-				if activeCount(e.providers()) > 1 {
-					sawTwo.Add(1)
-				}
-				reads.Add(1)
-			}
-		}()
+			}()
+		}
+		close(start)
+		wg.Wait()
 	}
-	for i := range 10 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			if status, _ := e.doRaw("POST", fmt.Sprintf("/api/settings/ai-provider/%d/activate", int(ids[i%len(ids)])), "", auth); status != 200 {
-				bad.Add(1)
-			}
-		}()
+	stop()
+	if n := activeCount(e.providers()); n != 1 {
+		t.Fatalf("%d active after the activations, want 1", n)
 	}
-	close(start)
-	wg.Wait()
-	close(done)
-	readers.Wait()
-	if bad.Load() != 0 || sawTwo.Load() != 0 || activeCount(e.providers()) != 1 || reads.Load() == 0 {
-		t.Fatalf("%d failures; readers saw two active %d times in %d reads", bad.Load(), sawTwo.Load(), reads.Load())
-	}
-	// Deleting every provider while readers poll: no errors, never two active.
-	start = make(chan struct{})
-	done = make(chan struct{})
-	var readErrs atomic.Int64
-	for range 10 {
-		readers.Add(1)
-		go func() {
-			defer readers.Done()
-			<-start
-			for {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				status, raw := e.doRaw("GET", "/api/settings/ai-providers", "", auth)
-				if status != 200 || strings.Count(string(raw), `"is_active":true`) > 1 || strings.Contains(string(raw), `"api_key_masked":"****"`) {
-					readErrs.Add(1)
-				}
-			}
-		}()
-	}
-	close(start)
+
+	// Scenario 13: deleting every provider while readers poll: no errors,
+	// never two active, no key half-written.
+	stop = e.readers(t, 10, func(active int, _ bool) bool { return active == 0 || active == 1 })
 	for _, id := range ids {
-		if status, _ := e.doRaw("DELETE", fmt.Sprintf("/api/settings/ai-provider/%d", int(id)), "", auth); status != 200 {
-			bad.Add(1)
+		if status, m := e.do("DELETE", fmt.Sprintf("/api/settings/ai-provider/%d", int(id)), ""); status != 200 {
+			t.Errorf("delete %v: %d %v", id, status, m)
 		}
 	}
-	close(done)
-	readers.Wait()
-	if bad.Load() != 0 || readErrs.Load() != 0 || activeCount(e.providers()) != 0 {
-		t.Fatalf("delete under reads: %d failures, %d bad reads", bad.Load(), readErrs.Load())
+	stop()
+	if ps := e.providers(); activeCount(ps) != 0 || ps[0]["configured"] != false {
+		t.Fatalf("after deleting every provider: %v", ps)
 	}
-	// Concurrent writes of one setting.
+
+	// Scenario 10: ten concurrent writes of one setting leave one of the
+	// ten values.
+	start = make(chan struct{})
+	values := map[string]bool{}
 	for i := range 10 {
+		values[fmt.Sprintf("v%d", i)] = true
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if status, _ := e.doRaw("PUT", "/api/settings/ui.theme", fmt.Sprintf(`{"value":"v%d"}`, i), auth); status != 200 {
-				bad.Add(1)
+			<-start
+			if status, raw, err := e.sendAuth("PUT", "/api/settings/ui.theme", fmt.Sprintf(`{"value":"v%d"}`, i)); err != nil || status != 200 {
+				errs <- fmt.Errorf("set: %d %s %v", status, raw, err)
 			}
 		}()
 	}
+	close(start)
 	wg.Wait()
-	_, m := e.do("GET", "/api/settings/ui.theme", "")
-	if bad.Load() != 0 || !strings.HasPrefix(m["value"].(string), "v") {
-		t.Fatalf("setting after concurrent writes: %v", m)
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	status, m := e.do("GET", "/api/settings/ui.theme", "")
+	if v, _ := m["value"].(string); status != 200 || !values[v] {
+		t.Fatalf("setting after concurrent writes: %d %v, want one of the ten values", status, m)
+	}
+	_, all := e.do("GET", "/api/settings", "")
+	if listed := all["settings"].(map[string]any)["ui.theme"]; listed != m["value"] {
+		t.Fatalf("the settings list shows ui.theme %v, the setting %v", listed, m["value"])
 	}
 }
 

@@ -32,6 +32,16 @@ func (e *env) connect(t *testing.T, client *http.Client, lastID string) *sseClie
 
 func (e *env) connectTo(t *testing.T, client *http.Client, path, lastID string) *sseClient {
 	t.Helper()
+	c, err := e.dial(client, path, lastID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// dial is connectTo for spawned goroutines: it returns the error instead of
+// failing the test.
+func (e *env) dial(client *http.Client, path, lastID string) (*sseClient, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+path, nil)
 	req.Header.Set("Authorization", "Bearer "+testToken)
@@ -41,11 +51,12 @@ func (e *env) connectTo(t *testing.T, client *http.Client, path, lastID string) 
 	resp, err := client.Do(req)
 	if err != nil {
 		cancel()
-		t.Fatal(err)
+		return nil, err
 	}
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+		resp.Body.Close()
 		cancel()
-		t.Fatalf("stream: got %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		return nil, fmt.Errorf("stream: got %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	c := &sseClient{cancel: cancel, done: make(chan struct{})}
 	go func() {
@@ -88,7 +99,7 @@ func (e *env) connectTo(t *testing.T, client *http.Client, path, lastID string) 
 			}
 		}
 	}()
-	return c
+	return c, nil
 }
 
 func (c *sseClient) close() {
@@ -111,14 +122,24 @@ func (c *sseClient) failure() error {
 // waitEvents waits until cond holds for the events received so far.
 func (c *sseClient) waitEvents(t *testing.T, what string, cond func([]sseEvent) bool) []sseEvent {
 	t.Helper()
+	evs, err := c.await(what, cond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+// await is waitEvents for spawned goroutines: it returns the error instead
+// of failing the test.
+func (c *sseClient) await(what string, cond func([]sseEvent) bool) ([]sseEvent, error) {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		evs := c.snapshot()
 		if err := c.failure(); err != nil {
-			t.Fatal(err)
+			return evs, err
 		}
 		if cond(evs) {
-			return evs
+			return evs, nil
 		}
 		if time.Now().After(deadline) {
 			last := ""
@@ -130,7 +151,7 @@ func (c *sseClient) waitEvents(t *testing.T, what string, cond func([]sseEvent) 
 				last += fmt.Sprintf("; the stream ended: %v", c.ended)
 			}
 			c.mu.Unlock()
-			t.Fatalf("timed out waiting for %s (have %d events%s)", what, len(evs), last)
+			return evs, fmt.Errorf("timed out waiting for %s (have %d events%s)", what, len(evs), last)
 		}
 		time.Sleep(time.Millisecond)
 	}

@@ -1,12 +1,25 @@
+// Live events over HTTP: acceptance scenarios 16-19 against /api/stream,
+// read by a strict SSE parser. Event ids are the hub's own account; the
+// oracle for "once, in order" is what was committed: each job's versions
+// and each setting value written.
+//
+//	test                                         scenario  guards
+//	TestHTTPAcceptanceStreamEveryChangeOnceInOrder 16      100 clients, 200 concurrent changes (half of them batched behind a held dispatcher): each client gets each job's versions one by one, each setting value once, exactly that many events, all in one shared order, and ends equal to the API
+//	TestStreamResumesFromLastEventID             16        a Last-Event-ID resume gets the missed changes once each, then the next, with no snapshot
+//	TestHTTPAcceptanceSlowClientIsDropped        17        a client that stops reading is dropped while the other keeps getting every event; reconnecting gives a snapshot equal to the API
+//	TestHTTPAcceptanceNoLeaks                    18        after 1,000 clients connect and leave, subscribers and goroutines are back where they started, exactly
+//	TestHTTPAcceptanceFramingAndHugeEvents       19        line breaks in data cannot forge events; an event over 64 KiB is refused and the stream stays open
+
 package handlers_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +28,7 @@ import (
 	"time"
 
 	"switchboard/handlers"
+	"switchboard/scheduler"
 )
 
 func streamClient() *http.Client {
@@ -76,11 +90,60 @@ func (e *env) apiView(t *testing.T) map[string]string {
 	return view
 }
 
+// streamEntry names an event by what it carries, so events can be checked
+// against what was committed without trusting the ids the hub assigns.
+func streamEntry(ev sseEvent) (kind, key string, version float64) {
+	var d struct {
+		ID      string
+		Version float64
+		Key     string
+		Value   string
+	}
+	_ = json.Unmarshal([]byte(ev.data), &d)
+	switch ev.name {
+	case "job_updated":
+		return ev.name, d.ID, d.Version
+	case "setting_changed":
+		return ev.name, d.Key + "=" + d.Value, 0
+	}
+	return ev.name, "", 0
+}
+
 func TestHTTPAcceptanceStreamEveryChangeOnceInOrder(t *testing.T) {
 	e := newEnv(t, nil)
-	for i := range 10 {
+	const jobs = 10
+	first := e.hub.Stats().LastID
+	for i := range jobs {
 		e.createWebhook(fmt.Sprintf("job-%d", i), `"trigger":"interval","minutes":30`)
 	}
+	// The creations' events leave through the scheduler's dispatcher a
+	// moment after the answers: let them through before clients connect, so
+	// every client starts from a snapshot with nothing in flight.
+	waitFor(t, "the creations' events", func() bool { return e.hub.Stats().LastID == first+jobs })
+	// The oracle: each job's version before and after (each committed
+	// change of a job adds one) and each setting value written.
+	startVersion := map[string]float64{}
+	for i := range jobs {
+		id := fmt.Sprintf("job-%d", i)
+		startVersion[id] = e.job(id)["version"].(float64)
+	}
+
+	// Hold the dispatcher on the first change after the barrier until half
+	// the changes are answered: those reach listeners as one batch, the
+	// rest one by one.
+	hold := make(chan struct{})
+	var release sync.Once
+	defer release.Do(func() { close(hold) })
+	var armed atomic.Bool
+	e.sched.Subscribe(func(scheduler.Event) {
+		if armed.Load() {
+			select {
+			case <-hold:
+			case <-time.After(20 * time.Second):
+			}
+		}
+	})
+
 	client := streamClient()
 	clients := make([]*sseClient, 100)
 	for i := range clients {
@@ -93,14 +156,12 @@ func TestHTTPAcceptanceStreamEveryChangeOnceInOrder(t *testing.T) {
 			t.Fatalf("first event %q, want snapshot", evs[0].name)
 		}
 	}
-	// Events of the creations above may still be in flight, so each client
-	// counts from the id its own snapshot carries; every client subscribed
-	// before start, so all of them must see every event after it.
-	start := e.hub.Stats().LastID
-	auth := map[string]string{"Authorization": "Bearer " + testToken}
 	barrier := make(chan struct{})
 	var wg sync.WaitGroup
-	var bad atomic.Int64
+	var answered atomic.Int64
+	var mu sync.Mutex
+	settings := map[string]int{} // "key=value" written → times seen by a client
+	errs := make(chan error, 200)
 	for g := range 10 {
 		wg.Add(1)
 		go func() {
@@ -109,79 +170,115 @@ func TestHTTPAcceptanceStreamEveryChangeOnceInOrder(t *testing.T) {
 			for i := range 20 {
 				job := fmt.Sprintf("job-%d", (g+i)%10)
 				var status int
+				var raw []byte
+				var err error
 				switch i % 5 {
 				case 0:
-					status, _ = e.doRaw("PUT", "/api/scheduler/jobs/"+job+"/schedule", fmt.Sprintf(`{"trigger":"interval","minutes":%d}`, 100*g+i+1), auth)
+					status, raw, err = e.sendAuth("PUT", "/api/scheduler/jobs/"+job+"/schedule", fmt.Sprintf(`{"trigger":"interval","minutes":%d}`, 100*g+i+10))
 				case 1:
-					status, _ = e.doRaw("POST", "/api/scheduler/jobs/"+job+"/pause", fmt.Sprintf(`{"reason":"r%d-%d"}`, g, i), auth)
+					status, raw, err = e.sendAuth("POST", "/api/scheduler/jobs/"+job+"/pause", fmt.Sprintf(`{"reason":"r%d-%d"}`, g, i))
 				case 2:
-					status, _ = e.doRaw("POST", "/api/scheduler/jobs/"+job+"/resume", "", auth)
+					status, raw, err = e.sendAuth("POST", "/api/scheduler/jobs/"+job+"/resume", "")
 				case 3:
-					status, _ = e.doRaw("PUT", "/api/scheduler/jobs/"+job, fmt.Sprintf(`{"name":"n%d-%d"}`, g, i), auth)
+					status, raw, err = e.sendAuth("PUT", "/api/scheduler/jobs/"+job, fmt.Sprintf(`{"name":"n%d-%d"}`, g, i))
 				case 4:
-					status, _ = e.doRaw("PUT", "/api/settings/ui.counter", fmt.Sprintf(`{"value":"%d-%d"}`, g, i), auth)
+					status, raw, err = e.sendAuth("PUT", "/api/settings/ui.counter", fmt.Sprintf(`{"value":"%d-%d"}`, g, i))
+					mu.Lock()
+					settings[fmt.Sprintf("ui.counter=%d-%d", g, i)] = 0
+					mu.Unlock()
 				}
-				if status != 200 {
-					bad.Add(1)
+				if err != nil || status != 200 {
+					errs <- fmt.Errorf("change %d of writer %d: %d %s %v", i, g, status, raw, err)
+				}
+				if answered.Add(1) == 100 {
+					release.Do(func() { close(hold) })
 				}
 			}
 		}()
 	}
+	armed.Store(true)
 	close(barrier)
 	wg.Wait()
-	if bad.Load() != 0 {
-		t.Fatalf("%d changes failed", bad.Load())
+	release.Do(func() { close(hold) })
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
 	}
-	// Events leave through the relay a moment after the answers: wait
-	// until it has published everything committed.
-	newest, err := e.store.LastEventID(context.Background())
-	if err != nil || !e.sched.WaitApplied(context.Background(), newest, 10*time.Second) {
-		t.Fatalf("the relay did not catch up with event %d: %v", newest, err)
-	}
-	last := e.hub.Stats().LastID
-	if last-start < 150 {
-		t.Fatalf("only %d events for 200 changes", last-start)
-	}
-	// Job events leave through the scheduler's dispatcher, a moment after
-	// the answers: wait until each client's view matches the API.
+	// A last change through the same dispatcher marks the end: a client
+	// that has it has everything committed before it.
+	_, m := e.do("PUT", "/api/scheduler/jobs/job-0", `{"name":"the end"}`)
+	endVersion := m["version"].(float64)
 	want := fmt.Sprint(e.apiView(t))
-	var seenID uint64
-	var seenView string
-	defer func() {
-		if t.Failed() {
-			t.Logf("last event id %d (want at least %d); view equal: %v\nclient: %s\nAPI:    %s\nAPI now: %s",
-				seenID, last, seenView == want, seenView, want, fmt.Sprint(e.apiView(t)))
-		}
-	}()
-	var first []string
+	wantEvents := len(settings)
+	finalVersion := map[string]float64{}
+	for id := range startVersion {
+		finalVersion[id] = e.job(id)["version"].(float64)
+		wantEvents += int(finalVersion[id] - startVersion[id])
+	}
+	if finalVersion["job-0"] != endVersion {
+		t.Fatalf("job-0 at version %v after the last change answered %v", finalVersion["job-0"], endVersion)
+	}
+
+	var sequence []string // the first client's, which every other must share
 	for n, c := range clients {
-		// The view can match before the last event arrives (an event that
-		// changes nothing visible), so wait for both.
-		evs := c.waitEvents(t, "every event and the final view", func(evs []sseEvent) bool {
-			seenID, seenView = lastEventID(evs), fmt.Sprint(applyEvents(t, evs))
-			return seenID >= last && seenView == want
+		evs := c.waitEvents(t, "the last change", func(evs []sseEvent) bool {
+			return slices.ContainsFunc(evs, func(ev sseEvent) bool {
+				kind, id, v := streamEntry(ev)
+				return kind == "job_updated" && id == "job-0" && v == endVersion
+			})
 		})
-		next, _ := strconv.ParseUint(evs[0].id, 10, 64)
-		var ids []string
+		next := maps.Clone(startVersion)
+		seen := maps.Clone(settings)
+		var seq []string
+		prevID, _ := strconv.ParseUint(evs[0].id, 10, 64)
 		for _, ev := range evs[1:] {
 			if ev.name == "heartbeat" {
 				continue
 			}
-			next++
-			if id, _ := strconv.ParseUint(ev.id, 10, 64); id != next {
-				t.Fatalf("client %d: got event id %s, want %d: every event once, in order", n, ev.id, next)
+			// Ids run on without a gap (the hub's own account) …
+			if id, _ := strconv.ParseUint(ev.id, 10, 64); id != prevID+1 {
+				t.Fatalf("client %d: event id %s after %d", n, ev.id, prevID)
 			}
-			if next > start {
-				ids = append(ids, ev.id)
+			prevID++
+			// … and what the events carry matches what was committed:
+			// each job's versions one by one, each setting value once.
+			kind, key, v := streamEntry(ev)
+			switch kind {
+			case "job_updated":
+				next[key]++
+				if v != next[key] {
+					t.Fatalf("client %d: %s at version %v, want %v: every change once, in commit order", n, key, v, next[key])
+				}
+			case "setting_changed":
+				if k, ok := seen[key]; !ok || k != 0 {
+					t.Fatalf("client %d: setting event %s seen %d times before, or never written", n, key, k)
+				}
+				seen[key]++
+			default:
+				t.Fatalf("client %d: unexpected event %s %s", n, ev.name, ev.data)
+			}
+			seq = append(seq, fmt.Sprint(kind, key, v))
+		}
+		for id, v := range finalVersion {
+			if next[id] != v {
+				t.Fatalf("client %d: %s reached version %v, want %v", n, id, next[id], v)
 			}
 		}
-		if got, _ := strconv.ParseUint(ids[len(ids)-1], 10, 64); got < last {
-			t.Fatalf("client %d: last event %d, want at least %d", n, got, last)
+		for key, k := range seen {
+			if k != 1 {
+				t.Fatalf("client %d: setting %s seen %d times, want once", n, key, k)
+			}
 		}
-		if first == nil {
-			first = ids
-		} else if fmt.Sprint(ids[:min(len(ids), len(first))]) != fmt.Sprint(first[:min(len(ids), len(first))]) {
-			t.Fatalf("client %d saw another sequence of events", n)
+		if len(seq) != wantEvents {
+			t.Fatalf("client %d: %d events, want exactly %d", n, len(seq), wantEvents)
+		}
+		if sequence == nil {
+			sequence = seq
+		} else if !slices.Equal(seq, sequence) {
+			t.Fatalf("client %d saw the events in another order than client 0", n)
+		}
+		if got := fmt.Sprint(applyEvents(t, evs)); got != want {
+			t.Fatalf("client %d: final view differs from the API\nclient: %s\nAPI:    %s", n, got, want)
 		}
 	}
 }
@@ -230,28 +327,72 @@ func TestHTTPAcceptanceSlowClientIsDropped(t *testing.T) {
 func TestHTTPAcceptanceNoLeaks(t *testing.T) {
 	e := newEnv(t, nil)
 	client := streamClient()
+	// The server's stream goroutines (the connection's, the pump's, the
+	// reader that notices a client leave); the store's and scheduler's
+	// background loops come and go with their own timers and are not
+	// the clients' to leave behind.
+	base := serverGoroutines() // before any client
 	warm := e.connect(t, client, "")
 	warm.waitEvents(t, "snapshot", func(evs []sseEvent) bool { return len(evs) > 0 })
 	warm.close()
-	waitFor(t, "no subscribers", func() bool { return e.hub.Stats().Subscribers == 0 })
-	base := runtime.NumGoroutine()
+	waitFor(t, "the first client to leave nothing behind", func() bool {
+		return e.hub.Stats().Subscribers == 0 && serverGoroutines() <= base
+	})
 	sem := make(chan struct{}, 50)
 	var wg sync.WaitGroup
+	errs := make(chan error, 1000)
+	var served atomic.Int64
 	for range 1000 {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			c := e.connect(t, client, "")
-			c.waitEvents(t, "snapshot", func(evs []sseEvent) bool { return len(evs) > 0 })
-			c.close()
+			c, err := e.dial(client, "/api/stream", "")
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer c.close()
+			if _, err := c.await("snapshot", func(evs []sseEvent) bool { return len(evs) > 0 }); err != nil {
+				errs <- err
+				return
+			}
+			served.Add(1)
 		}()
 	}
 	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if served.Load() != 1000 {
+		t.Fatalf("%d clients got a snapshot, want 1000", served.Load())
+	}
 	waitFor(t, "subscribers and goroutines back to the start", func() bool {
-		return e.hub.Stats().Subscribers == 0 && runtime.NumGoroutine() <= base+2
+		return e.hub.Stats().Subscribers == 0 && serverGoroutines() <= base
 	})
+}
+
+// serverGoroutines counts the goroutines running the HTTP server's
+// connections and the live streams.
+func serverGoroutines() int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "net/http.(*conn).serve") || strings.Contains(g, "switchboard/handlers.") {
+			count++
+		}
+	}
+	return count
 }
 
 func TestHTTPAcceptanceFramingAndHugeEvents(t *testing.T) {
@@ -294,7 +435,9 @@ func TestHTTPAcceptanceFramingAndHugeEvents(t *testing.T) {
 
 func TestStreamResumesFromLastEventID(t *testing.T) {
 	e := newEnv(t, nil)
+	first := e.hub.Stats().LastID
 	e.createWebhook("j", `"trigger":"interval","minutes":30`)
+	waitFor(t, "the creation's event", func() bool { return e.hub.Stats().LastID == first+1 })
 	c := e.connect(t, streamClient(), "")
 	evs := c.waitEvents(t, "snapshot", func(evs []sseEvent) bool { return len(evs) > 0 })
 	c.close()
@@ -302,9 +445,24 @@ func TestStreamResumesFromLastEventID(t *testing.T) {
 	e.do("POST", "/api/scheduler/jobs/j/resume", "")
 	again := e.connect(t, streamClient(), evs[0].id)
 	defer again.close()
-	got := again.waitEvents(t, "two missed events", func(evs []sseEvent) bool { return len(evs) >= 2 })
-	if got[0].name != "job_updated" || got[1].name != "job_updated" {
-		t.Fatalf("resume: got %q %q, want the two missed job_updated events and no snapshot", got[0].name, got[1].name)
+	// A change after the reconnect marks the end of what was missed.
+	_, m := e.do("POST", "/api/scheduler/jobs/j/pause", `{"reason":"after"}`)
+	end := m["job"].(map[string]any)["version"].(float64)
+	got := again.waitEvents(t, "the missed events and the next", func(evs []sseEvent) bool {
+		return slices.ContainsFunc(evs, func(ev sseEvent) bool { _, _, v := streamEntry(ev); return v == end })
+	})
+	var versions []float64
+	for _, ev := range got {
+		if ev.name != "heartbeat" {
+			kind, id, v := streamEntry(ev)
+			if kind != "job_updated" || id != "j" {
+				t.Fatalf("resume: got %s %s, want only j's job_updated events and no snapshot", ev.name, ev.data)
+			}
+			versions = append(versions, v)
+		}
+	}
+	if want := []float64{end - 2, end - 1, end}; !slices.Equal(versions, want) {
+		t.Fatalf("resume: got versions %v, want %v: the two missed changes once each, then the next", versions, want)
 	}
 	fresh := e.connect(t, streamClient(), "999999999999")
 	defer fresh.close()

@@ -1,3 +1,13 @@
+// Input validation over HTTP: acceptance scenario 9. Every refused request
+// is checked for its status, code and message, and for changing nothing.
+//
+//	test                             scenario  guards
+//	TestHTTPAcceptanceBadJobIDs      9         ids of 65 characters or with ; ' / space (and more) are 400 on every job route, and in the history filter
+//	TestHTTPAcceptanceHistoryLimit   9         limit=abc and 1.5 are 400 "Invalid limit: must be an integer."; limit=10 is 200
+//	TestHTTPAcceptanceScheduleBodies 9         ["trigger"], "cron", 42, null, {} and hour=25 are 400 and change nothing; minute 0 and 59 and an interval of 15 are 200
+//	TestBodiesOfEveryJSONType        9         a body of any other JSON type, or over the limit, is refused and changes nothing
+//	TestCreateAndEditValidation      9         every invalid create and edit is 400 with its message and stores nothing
+
 package handlers_test
 
 import (

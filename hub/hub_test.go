@@ -16,18 +16,21 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestFrameSplitsEveryLineBreak(t *testing.T) {
 	tests := []struct {
+		id   uint64
 		data string
 		want string
 	}{
-		{`{"a":1}`, "id: 7\nevent: job_updated\ndata: {\"a\":1}\n\n"},
-		{"a\nb", "id: 7\nevent: job_updated\ndata: a\ndata: b\n\n"},
-		{"a\r\nb\rc\n", "id: 7\nevent: job_updated\ndata: a\ndata: b\ndata: c\ndata: \n\n"},
-		{"\n\nevent: evil\ndata: x", "id: 7\nevent: job_updated\ndata: \ndata: \ndata: event: evil\ndata: data: x\n\n"},
-		{"", "id: 7\nevent: job_updated\ndata: \n\n"},
+		{7, `{"a":1}`, "id: 7\nevent: job_updated\ndata: {\"a\":1}\n\n"},
+		{7, "a\nb", "id: 7\nevent: job_updated\ndata: a\ndata: b\n\n"},
+		{7, "a\r\nb\rc\n", "id: 7\nevent: job_updated\ndata: a\ndata: b\ndata: c\ndata: \n\n"},
+		{7, "\n\nevent: evil\ndata: x", "id: 7\nevent: job_updated\ndata: \ndata: \ndata: event: evil\ndata: data: x\n\n"},
+		{7, "", "id: 7\nevent: job_updated\ndata: \n\n"},
+		{1, "x", "id: 1\nevent: job_updated\ndata: x\n\n"},
+		{0, "x", "event: job_updated\ndata: x\n\n"}, // id 0: no id line
 	}
 	for _, tt := range tests {
-		if got := string(Frame(7, "job_updated", []byte(tt.data))); got != tt.want {
-			t.Errorf("Frame(%q):\ngot  %q\nwant %q", tt.data, got, tt.want)
+		if got := string(Frame(tt.id, "job_updated", []byte(tt.data))); got != tt.want {
+			t.Errorf("Frame(%d, %q):\ngot  %q\nwant %q", tt.id, tt.data, got, tt.want)
 		}
 	}
 }
@@ -88,11 +91,47 @@ func TestPublishRejectsBadNamesAndHugePayloads(t *testing.T) {
 	if _, err := h.Publish("big", bytes.Repeat([]byte("x"), MaxPayload+1), nil); err != ErrTooLarge {
 		t.Fatalf("huge payload: got %v, want ErrTooLarge", err)
 	}
+	if _, err := h.Publish("extra", []byte("{}"), []byte("{}"), []byte("{}"), []byte("{}")); err == nil {
+		t.Fatal("a payload for a fifth format was published")
+	}
+	if _, err := h.Publish("largest", bytes.Repeat([]byte("x"), MaxPayload), nil); err != nil {
+		t.Fatalf("a payload of exactly 64 KiB: %v", err)
+	}
 	if _, err := h.Publish("small", []byte("{}"), nil); err != nil {
 		t.Fatal(err)
 	}
-	if e := <-sub.C; e.Name != "small" {
-		t.Fatalf("got %s, want only the small event", e.Name)
+	for _, want := range []string{"largest", "small"} {
+		if e := <-sub.C; e.Name != want {
+			t.Fatalf("got %s, want %s: only the events that fit", e.Name, want)
+		}
+	}
+	if st := h.Stats(); st.DroppedEvents != 1 || st.LastID != 2 {
+		t.Fatalf("stats %+v, want one dropped event and ids up to 2", st)
+	}
+}
+
+// Each format gets its own frame of its own payload; a nil payload leaves
+// that format out.
+func TestPublishFramesEachFormat(t *testing.T) {
+	h := New(8, 8)
+	sub, _, _, _, _ := h.Subscribe(0)
+	defer h.Unsubscribe(sub)
+	if _, err := h.PublishAt(2, "job_updated", []byte("json"), nil, []byte("viewer")); err != nil {
+		t.Fatal(err)
+	}
+	e := <-sub.C
+	want := map[int]string{JSON: "json", HTML: "", HTMLViewer: "viewer"}
+	for f, data := range want {
+		frame := e.Frame(f)
+		if data == "" {
+			if frame != nil {
+				t.Errorf("format %d: got %q, want no frame", f, frame)
+			}
+			continue
+		}
+		if id, name, got := parseFrame(t, frame); id != "2" || name != "job_updated" || got != data {
+			t.Errorf("format %d: got id %s %s %q, want id 2 job_updated %q", f, id, name, got, data)
+		}
 	}
 }
 
@@ -152,6 +191,15 @@ func TestResumeFromLastEventID(t *testing.T) {
 		{101, false, []uint64{104, 105, 107, 108}}, // 102 is no longer held
 		{50, false, []uint64{104, 105, 107, 108}},  // from before this hub
 		{200, true, nil},                           // read further on another instance: nothing to replay
+	}
+	// A new hub: ids from 1, fewer events than it keeps. Id 0 still means
+	// "no Last-Event-ID": a snapshot, not a replay of everything.
+	young := New(64, 8)
+	young.Publish("tick", []byte("{}"), nil)
+	if sub, replay, resumed, _, _ := young.Subscribe(0); resumed || len(replay) != 0 {
+		t.Errorf("Subscribe(0): resumed=%v with %d events, want a fresh start", resumed, len(replay))
+	} else {
+		young.Unsubscribe(sub)
 	}
 	for _, tt := range tests {
 		sub, replay, resumed, head, floor := h.Subscribe(tt.last)

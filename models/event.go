@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -134,19 +135,32 @@ func (s *Store) PruneEvents(ctx context.Context, cutoff time.Time, keep int) (in
 // and on a timer of its own, so a missed one only delays.
 func (s *Store) Changes(ctx context.Context, log *slog.Logger) <-chan struct{} {
 	if s.url != "" {
-		go s.listen(ctx, log)
+		// The first LISTEN is in place before this returns, so a caller that
+		// starts serving next has every later commit announced to it.
+		first := make(chan struct{})
+		go s.listen(ctx, log, first)
+		select {
+		case <-first:
+		case <-time.After(10 * time.Second):
+			log.Warn("event listener not connected yet; relying on the poll until it is")
+		case <-ctx.Done():
+		}
 	}
 	return s.wake
 }
 
-func (s *Store) listen(ctx context.Context, log *slog.Logger) {
+func (s *Store) listen(ctx context.Context, log *slog.Logger, first chan struct{}) {
+	var once sync.Once
+	ready := func() { once.Do(func() { close(first) }) }
+	defer ready()
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
-		err := s.listenOnce(ctx)
+		err := s.listenOnce(ctx, ready)
 		if ctx.Err() != nil {
 			return
 		}
 		log.Warn("event listener lost its connection; reconnecting", "err", err, "in", backoff)
+		ready() // the first attempt failed: do not hold the caller up
 		select {
 		case <-time.After(backoff):
 		case <-ctx.Done():
@@ -156,7 +170,7 @@ func (s *Store) listen(ctx context.Context, log *slog.Logger) {
 	}
 }
 
-func (s *Store) listenOnce(ctx context.Context) error {
+func (s *Store) listenOnce(ctx context.Context, ready func()) error {
 	conn, err := pgx.Connect(ctx, s.url)
 	if err != nil {
 		return err
@@ -166,6 +180,7 @@ func (s *Store) listenOnce(ctx context.Context) error {
 		return err
 	}
 	s.signal() // whatever committed while we were not listening
+	ready()
 	for {
 		if _, err := conn.WaitForNotification(ctx); err != nil {
 			return err

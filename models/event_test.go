@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+	"time"
+
+	"switchboard/models/modeltest"
 )
 
 // Each provider_changed event carries exactly the list its commit left:
@@ -58,5 +61,40 @@ func testProviderEventsCarryTheCommittedList(t *testing.T, dialect string) {
 		if !reflect.DeepEqual(norm(got), norm(want)) {
 			t.Fatalf("%s: event carries\n%s\nthe store holds\n%s", st.name, norm(got), norm(want))
 		}
+	}
+}
+
+// A job_updated event carries the row exactly as stored, updated_at too,
+// stamped by the store's clock (here one far from the wall clock).
+func TestJobEventsCarryTheStoredRow(t *testing.T) { eachDialect(t, testJobEventsCarryTheStoredRow) }
+
+func testJobEventsCarryTheStoredRow(t *testing.T, dialect string) {
+	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	s, err := Open(modeltest.Location(t, dialect), WithCipher(plainCipher{}), WithNow(func() time.Time { return at }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ctx := context.Background()
+	if _, err := s.CreateJob(ctx, Job{ID: "j", Name: "J", Kind: KindWebhook, Config: "{}", Trigger: TriggerInterval, TriggerArgs: `{"seconds":60}`, Enabled: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateJob(ctx, "j", func(j *Job) error { j.Name = "renamed"; return nil }, nil); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := s.EventsAfter(ctx, 0, 10)
+	if err != nil || len(evs) != 2 {
+		t.Fatalf("events %v %v, want create and update", evs, err)
+	}
+	var got Job
+	if err := json.Unmarshal([]byte(evs[1].Payload), &got); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := s.GetJob(ctx, "j")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.UpdatedAt.Equal(stored.UpdatedAt) || !stored.UpdatedAt.Equal(at) || got.Name != "renamed" || got.Version != stored.Version {
+		t.Fatalf("event carries %s v%d %q, the store holds %s v%d %q, want both at %s", got.UpdatedAt, got.Version, got.Name, stored.UpdatedAt, stored.Version, stored.Name, at)
 	}
 }

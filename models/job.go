@@ -126,7 +126,7 @@ func (s *Store) UpdateJob(ctx context.Context, id string, mutate func(*Job) erro
 		res := tx.Model(&Job{}).Where("id = ? AND version = ?", id, before.Version).Select(
 			"name", "description", "config", "trigger", "trigger_args", "enabled", "paused_reason",
 			"paused_until", "market_hours_only", "timeout_seconds", "version", "updated_at",
-		).Updates(&after)
+		).UpdateColumns(&after) // exactly the row the event carries: no clock of GORM's own
 		if res.Error != nil {
 			return res.Error
 		}

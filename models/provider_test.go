@@ -1,3 +1,16 @@
+// The settings and provider acceptance scenarios (10-15) against the store
+// on a real SQLite file, under -race. Readers judge every read they make
+// while writers run.
+//
+//	test                                  scenario  guards
+//	TestAcceptanceConcurrentSetSetting    10        ten concurrent writes of one key: one row, holding one of the ten values
+//	TestAcceptanceConcurrentAddProviders  11        ten set_active adds: each provider one row; once one is active every read shows exactly one; ten adds of one provider: one active row
+//	TestAcceptanceConcurrentActivate      12        ten concurrent switches: every read shows exactly one active (never two, never none)
+//	TestAcceptanceDeleteUnderReads        13        deletes under ten readers: no error, no half-written row, never two active
+//	TestAcceptanceUnknownProviderIDs      14        activate or delete of an unknown id is ErrNotFound and changes nothing
+//	TestPartialUniqueIndexForbidsTwoActive 12       the database itself refuses a second active row
+//	TestKeyNeverInPlainTextOnDisk         15        the key is in neither the database file nor its WAL
+
 package models
 
 import (
@@ -6,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -53,17 +67,96 @@ var providerNames = []string{"anthropic", "openai", "google", "xai", "openai_com
 
 func countActive(t *testing.T, s *Store) int {
 	t.Helper()
-	ps, err := s.ListProviders(context.Background())
+	n, err := activeProviders(s)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return n
+}
+
+// activeProviders counts the active providers in one read of the list; it
+// is safe in spawned goroutines.
+func activeProviders(s *Store) (int, error) {
+	ps, err := s.ListProviders(context.Background())
 	n := 0
 	for _, p := range ps {
 		if p.IsActive {
 			n++
 		}
 	}
-	return n
+	return n, err
+}
+
+// pollActive reads the active count until stop closes and returns the
+// first read that ok refuses. ok gets the count and whether an earlier read
+// of this reader saw one active. first is called after the first read.
+func pollActive(s *Store, stop <-chan struct{}, reads *atomic.Int64, first func(), ok func(active int, sawOne bool) bool) error {
+	defer first() // also when the first read fails
+	sawOne := false
+	for {
+		select {
+		case <-stop:
+			return nil
+		default:
+		}
+		n, err := activeProviders(s)
+		if err != nil {
+			return err
+		}
+		if !ok(n, sawOne) {
+			return fmt.Errorf("read %d (after one active: %v) saw %d active providers", reads.Load(), sawOne, n)
+		}
+		sawOne = sawOne || n == 1
+		reads.Add(1)
+		first()
+	}
+}
+
+// within waits for wg for at most d and reports whether it finished.
+func within(wg *sync.WaitGroup, d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+// startReaders starts n goroutines running pollActive and returns once each
+// has read; the returned function stops them and fails the test on a bad
+// read.
+func startReaders(t *testing.T, s *Store, n int, ok func(active int, sawOne bool) bool) (stop func()) {
+	t.Helper()
+	done := make(chan struct{})
+	var wg, reading sync.WaitGroup
+	var reads atomic.Int64
+	errs := make(chan error, n)
+	for range n {
+		wg.Add(1)
+		reading.Add(1)
+		go func() {
+			defer wg.Done()
+			var once sync.Once
+			if err := pollActive(s, done, &reads, func() { once.Do(reading.Done) }, ok); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	if !within(&reading, 10*time.Second) {
+		close(done)
+		t.Fatal("the readers did not start reading")
+	}
+	return func() {
+		t.Helper()
+		close(done)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+	}
 }
 
 func TestAcceptanceConcurrentSetSetting(t *testing.T) {
@@ -105,6 +198,9 @@ func testAcceptanceConcurrentAddProviders(t *testing.T, dialect string) {
 	t.Run("different providers", func(t *testing.T) {
 		s, _ := openTestStore(t, dialect)
 		start := make(chan struct{})
+		// Every add is set_active: once one provider is active, exactly
+		// one stays active.
+		stop := startReaders(t, s, 4, func(n int, sawOne bool) bool { return n == 1 || (n == 0 && !sawOne) })
 		var wg sync.WaitGroup
 		for i := range 10 {
 			wg.Add(1)
@@ -119,6 +215,7 @@ func testAcceptanceConcurrentAddProviders(t *testing.T, dialect string) {
 		}
 		close(start)
 		wg.Wait()
+		stop()
 		ps, _ := s.ListProviders(context.Background())
 		seen := map[string]int{}
 		for _, p := range ps {
@@ -169,45 +266,27 @@ func testAcceptanceConcurrentActivate(t *testing.T, dialect string) {
 		}
 		ids = append(ids, p.ID)
 	}
-	start := make(chan struct{})
-	done := make(chan struct{})
-	var wg, readers sync.WaitGroup
-	var sawTwo, reads atomic.Int64
-	for range 4 {
-		readers.Add(1)
-		go func() {
-			defer readers.Done()
-			<-start
-			for {
-				select {
-				case <-done:
-					return
-				default:
+	// One provider is active before the switches, so every read during
+	// them must show exactly one: never two, never none. Five rounds of
+	// ten concurrent switches give the readers time to look.
+	stop := startReaders(t, s, 4, func(n int, _ bool) bool { return n == 1 })
+	for range 5 {
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				if err := s.ActivateProvider(ctx, ids[i%len(ids)]); err != nil {
+					t.Error(err)
 				}
-				if countActive(t, s) > 1 {
-					sawTwo.Add(1)
-				}
-				reads.Add(1)
-			}
-		}()
+			}()
+		}
+		close(start)
+		wg.Wait()
 	}
-	for i := range 10 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			if err := s.ActivateProvider(ctx, ids[i%len(ids)]); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	close(start)
-	wg.Wait()
-	close(done)
-	readers.Wait()
-	if sawTwo.Load() != 0 {
-		t.Fatalf("readers saw two active providers %d times in %d reads", sawTwo.Load(), reads.Load())
-	}
+	stop()
 	if n := countActive(t, s); n != 1 {
 		t.Fatalf("active providers: got %d, want 1", n)
 	}
@@ -220,18 +299,22 @@ func testAcceptanceDeleteUnderReads(t *testing.T, dialect string) {
 	ctx := context.Background()
 	var ids []int64
 	for _, name := range providerNames {
-		p, _ := s.UpsertProvider(ctx, ProviderInput{Provider: name, APIKey: "key-" + name + "-123", Model: "m", SetActive: true})
+		p, err := s.UpsertProvider(ctx, ProviderInput{Provider: name, APIKey: "key-" + name + "-123", Model: "m", SetActive: true})
+		if err != nil {
+			t.Fatal(err)
+		}
 		ids = append(ids, p.ID)
 	}
-	start := make(chan struct{})
 	done := make(chan struct{})
-	var readers sync.WaitGroup
-	var bad atomic.Int64
+	var readers, reading sync.WaitGroup
+	errs := make(chan error, 10)
 	for range 10 {
 		readers.Add(1)
+		reading.Add(1)
 		go func() {
 			defer readers.Done()
-			<-start
+			var once sync.Once
+			defer once.Do(reading.Done)
 			for {
 				select {
 				case <-done:
@@ -239,31 +322,42 @@ func testAcceptanceDeleteUnderReads(t *testing.T, dialect string) {
 				default:
 				}
 				ps, err := s.ListProviders(ctx)
+				if err != nil {
+					errs <- err
+					return
+				}
 				active := 0
 				for _, p := range ps {
 					if p.IsActive {
 						active++
 					}
 					if key, kerr := s.OpenKey(p); kerr != nil || key != "key-"+p.Provider+"-123" || p.APIKeyLast4 != "-123" {
-						bad.Add(1)
+						errs <- fmt.Errorf("half-written %s: key %q (%v), last four %q", p.Provider, key, kerr, p.APIKeyLast4)
+						return
 					}
 				}
-				if err != nil || active > 1 {
-					bad.Add(1)
+				if active > 1 {
+					errs <- fmt.Errorf("%d active providers", active)
+					return
 				}
+				once.Do(reading.Done)
 			}
 		}()
 	}
-	close(start)
+	if !within(&reading, 10*time.Second) { // every reader is reading before the first delete
+		close(done)
+		t.Fatal("the readers did not start reading")
+	}
 	for _, id := range ids {
 		if err := s.DeleteProvider(ctx, id); err != nil {
-			t.Fatal(err)
+			t.Error(err)
 		}
 	}
 	close(done)
 	readers.Wait()
-	if bad.Load() != 0 {
-		t.Fatalf("readers saw %d errors, half-written rows or two active", bad.Load())
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 	if ps, _ := s.ListProviders(ctx); len(ps) != 0 {
 		t.Fatalf("left %d providers", len(ps))
@@ -339,6 +433,7 @@ func TestSettingsValidation(t *testing.T) {
 		{"a b", "x", "", false},
 		{"internal.catalog_seeded", "false", "", false},
 		{"ui.big", string(make([]byte, 4097)), "", false},
+		{"ui.big", strings.Repeat("b", 4096), strings.Repeat("b", 4096), true},
 	}
 	for _, tt := range tests {
 		got, err := ValidateSetting(tt.key, tt.value)

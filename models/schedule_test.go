@@ -46,6 +46,17 @@ func TestParseScheduleAccepts(t *testing.T) {
 		{`{"trigger":"cron","month":6}`, `{"month":6}`, "0 0 0 1 6 *", "Yearly on Jun 1 at 00:00"},
 		{`{"trigger":"cron","expression":"*/5  * * * *"}`, `{"expression":"*/5 * * * *"}`, "*/5 * * * *", "Cron */5 * * * *"},
 		{`{"trigger":"date","run_date":"2027-01-02T03:04:05+01:00"}`, `{"run_date":"2027-01-02T03:04:05+01:00"}`, "", "Once on 2027-01-02 at 02:04"},
+		// Edges: the last weekday number, a one-day range, the longest
+		// intervals, and which fields a partial cron fills in.
+		{`{"trigger":"cron","day_of_week":6,"hour":7}`, `{"day_of_week":"sun","hour":7}`, "0 0 7 * * 0", "Sundays at 07:00"},
+		{`{"trigger":"cron","day_of_week":"mon-mon","minute":5}`, `{"day_of_week":"mon-mon","minute":5}`, "0 5 * * * 1", "On mon-mon hourly at :05"},
+		{`{"trigger":"cron","day_of_week":"mon"}`, `{"day_of_week":"mon"}`, "0 0 0 * * 1", "Mondays at 00:00"},
+		{`{"trigger":"cron","second":30}`, `{"second":30}`, "30 * * * * *", "Every minute at :30"},
+		{`{"trigger":"cron","day":15}`, `{"day":15}`, "0 0 0 15 * *", "Monthly on day 15 at 00:00"},
+		{`{"trigger":"cron","month":3,"minute":15}`, `{"minute":15,"month":3}`, "0 15 * * 3 *", "Daily in Mar hourly at :15"},
+		{`{"trigger":"interval","days":2}`, `{"seconds":172800}`, "", "Every 2 days"},
+		{`{"trigger":"interval","weeks":5214}`, `{"seconds":3153427200}`, "", "Every 5214 weeks"},
+		{`{"trigger":"interval","minutes":52560000}`, `{"seconds":3153600000}`, "", "Every 36500 days"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.body, func(t *testing.T) {
@@ -116,6 +127,8 @@ func TestParseScheduleRejects(t *testing.T) {
 		{`{"trigger":"interval","minutes":0}`, "out of range 1–52,560,000"},
 		{`{"trigger":"interval","minutes":52560001}`, "out of range 1–52,560,000"},
 		{`{"trigger":"interval","weeks":52560000}`, "at most 100 years"},
+		{`{"trigger":"interval","weeks":5215}`, "at most 100 years"},
+		{`{"trigger":"interval","minutes":52560000,"seconds":1}`, "at most 100 years"},
 		{`{"trigger":"interval","minutes":"x"}`, "must be an integer"},
 		{`{"trigger":"interval","minutes":1.5}`, "must be an integer"},
 		{`{"trigger":"interval","fortnights":1}`, `Unknown interval field "fortnights"`},
@@ -169,5 +182,24 @@ func TestLongIntervalSurvivesStorage(t *testing.T) {
 	}
 	if _, err := DecodeSchedule(TriggerInterval, `{"seconds": 9999999999999}`, time.UTC); err == nil {
 		t.Fatal("decoded an interval over 100 years")
+	}
+}
+
+// A run date without an offset is read in the scheduler's zone; one with an
+// offset keeps it.
+func TestRunDateZone(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	paris, _ := time.LoadLocation("Europe/Paris")
+	tests := []struct{ body, want string }{
+		{`{"trigger":"date","run_date":"2027-01-02T03:04"}`, "2027-01-02T03:04:00+01:00"},
+		{`{"trigger":"date","run_date":"2027-01-02 03:04:05"}`, "2027-01-02T03:04:05+01:00"},
+		{`{"trigger":"date","run_date":"2027-01-02T03:04:05Z"}`, "2027-01-02T03:04:05Z"},
+	}
+	for _, tt := range tests {
+		trigger, args := parseBody(t, tt.body)
+		s, err := ParseSchedule(trigger, args, paris, now)
+		if err != nil || s.RunDate.Format(time.RFC3339) != tt.want {
+			t.Errorf("%s: got %v, %v; want %s", tt.body, s.RunDate, err, tt.want)
+		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
+
+	"switchboard/models"
 )
 
 // The next run shown for a job is cached between runs; it must follow the
@@ -93,6 +95,10 @@ func TestListShowsEveryCompletedChange(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	scheds := make([]models.Schedule, 30)
+	for i := range scheds {
+		scheds[i] = mustSchedule(t, "interval", fmt.Sprintf(`{"minutes": %d}`, 10+i))
+	}
 	barrier := make(chan struct{})
 	errs := make(chan error, writers*2)
 	var wg sync.WaitGroup
@@ -103,7 +109,7 @@ func TestListShowsEveryCompletedChange(t *testing.T) {
 			<-barrier
 			id := fmt.Sprintf("hook-%d", g)
 			for i := range 30 {
-				want := mustSchedule(t, "interval", fmt.Sprintf(`{"minutes": %d}`, 10+i))
+				want := scheds[i]
 				if _, err := s.UpdateSchedule(ctx, id, want, nil); err != nil {
 					errs <- err
 					return

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -117,4 +118,91 @@ func lastRun(t *testing.T, st *models.Store, id string) (models.JobRun, bool) {
 		return models.JobRun{}, false
 	}
 	return runs[0], true
+}
+
+// heldByGocron maps each job id to the next runs of the jobs gocron holds
+// under that name, read from gocron's own job list.
+func heldByGocron(t *testing.T, s *Service) map[string][]time.Time {
+	t.Helper()
+	jobs, err := s.EngineJobs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := map[string][]time.Time{}
+	for _, j := range jobs {
+		held[j.ID] = append(held[j.ID], j.NextRun)
+	}
+	return held
+}
+
+// checkAgreement asserts that the job's row, gocron's own job list (not the
+// service's record of it) and the service's reads, Get and List, agree: the
+// job is enabled exactly when gocron holds it, once, with a next run, and
+// both reads show the row's state with gocron's next run.
+func checkAgreement(t *testing.T, s *Service, id string) Job {
+	t.Helper()
+	ctx := context.Background()
+	row, err := s.store.GetJob(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := heldByGocron(t, s)[id]
+	switch {
+	case len(held) > 1:
+		t.Fatalf("%s: gocron holds %d copies of the job, want at most one", id, len(held))
+	case row.Enabled != (len(held) == 1):
+		t.Fatalf("%s: row enabled=%v, but gocron holds the job: %v", id, row.Enabled, len(held) == 1)
+	case row.Enabled && held[0].IsZero():
+		t.Fatalf("%s: gocron holds the enabled job without a next run", id)
+	}
+	var want *time.Time
+	if row.Enabled {
+		want = &held[0]
+	}
+	got, err := s.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := s.List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(jobs, func(j Job) bool { return j.ID == id })
+	if i < 0 {
+		t.Fatalf("%s: stored but not listed", id)
+	}
+	for _, read := range []struct {
+		name string
+		j    Job
+	}{{"Get", got}, {"List", jobs[i]}} {
+		j := read.j
+		if j.Enabled != row.Enabled || j.Version != row.Version || j.Trigger != row.Trigger ||
+			j.TriggerArgs != row.TriggerArgs || j.Schedule.Trigger != row.Trigger || j.Schedule.ArgsJSON() != row.TriggerArgs ||
+			!sameTime(j.NextRun, want) {
+			t.Fatalf("%s of %s: got enabled=%v v%d %s %s next run %v; want the row's enabled=%v v%d %s %s and gocron's next run %v",
+				read.name, id, j.Enabled, j.Version, j.Trigger, j.TriggerArgs, j.NextRun,
+				row.Enabled, row.Version, row.Trigger, row.TriggerArgs, want)
+		}
+	}
+	return got
+}
+
+// checkAllAgree runs checkAgreement on every stored job and asserts gocron
+// holds nothing else.
+func checkAllAgree(t *testing.T, s *Service) {
+	t.Helper()
+	rows, err := s.store.ListJobs(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]bool{}
+	for _, r := range rows {
+		stored[r.ID] = true
+		checkAgreement(t, s, r.ID)
+	}
+	for id := range heldByGocron(t, s) {
+		if !stored[id] {
+			t.Fatalf("gocron holds %s, which is not stored", id)
+		}
+	}
 }

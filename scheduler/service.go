@@ -307,18 +307,19 @@ func (s *Service) Start(ctx context.Context) error {
 	} else if n > 0 {
 		s.log.Warn("closed runs left open by a previous process", "runs", n)
 	}
-	// Follow the log from here: a change committed after this read is
-	// applied again by the relay, which is harmless (versions tell).
-	last, err := s.store.LastEventID(ctx)
-	if err != nil {
-		return err
-	}
-	s.lastApplied.Store(last)
 	for _, b := range builtins {
 		if _, err := s.store.EnsureJob(ctx, builtinRow(b)); err != nil {
 			return fmt.Errorf("store built-in %s: %w", b.ID, err)
 		}
 	}
+	// Follow the log from here, after what Start itself wrote: a change
+	// committed after this read is followed again by the relay, which is
+	// harmless (versions tell).
+	last, err := s.store.LastEventID(ctx)
+	if err != nil {
+		return err
+	}
+	s.lastApplied.Store(last)
 	jobs, err := s.store.ListJobs(ctx)
 	if err != nil {
 		return err

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -57,18 +59,45 @@ func TestReportShortPass(t *testing.T) {
 
 // A short soak against the built binary: mixed load with live clients, no
 // 5xx, every client's view equal to the API's, every event once and in
-// order. (Flatness needs minutes and is left to `task soak`.)
+// order. (Flatness needs minutes and is left to `task soak`.) The report's
+// own figures are checked too: requests were sent, and the clients read at
+// least the events the acknowledged writes must have caused.
 func TestSoakShortPass(t *testing.T) {
+	const clients = 50
 	var out bytes.Buffer
-	err := soakMain([]string{"-duration", "5s", "-sample", "1s", "-clients", "50", "-conns", "4", "-rate", "100"}, &out)
+	err := soakMain([]string{"-duration", "5s", "-sample", "1s", "-clients", fmt.Sprint(clients), "-conns", "4", "-rate", "100"}, &out)
 	t.Log(out.String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"every client's final view equals the API | 0 of 50 differ: met", "| no 5xx, every request answered | 0 failed: met"} {
-		if !strings.Contains(out.String(), want) {
+	report := out.String()
+	for _, want := range []string{"every client's final view equals the API | 0 of 50 differ: met", "| no 5xx, every request answered | 0 failed: met", "| no stream ended early | 0 ended: met"} {
+		if !strings.Contains(report, want) {
 			t.Errorf("soak report lacks %q", want)
 		}
+	}
+	// | request | count | statuses |, one row per kind of request.
+	sent, answered := 0, map[string]int{}
+	for _, m := range regexp.MustCompile(`(?m)^\| ([a-z ]+) \| (\d+) \| (.*)\|$`).FindAllStringSubmatch(report, -1) {
+		n, _ := strconv.Atoi(m[2])
+		sent += n
+		for _, st := range regexp.MustCompile(`2\d\d×(\d+)`).FindAllStringSubmatch(m[3], -1) {
+			k, _ := strconv.Atoi(st[1])
+			answered[m[1]] += k
+		}
+	}
+	if sent == 0 || answered["set a setting"] == 0 || answered["switch provider"] == 0 {
+		t.Fatalf("the soak sent %d requests (answered: %v), want every kind sent and settings and provider switches among them", sent, answered)
+	}
+	// Each client reads its snapshot and one event per setting written and
+	// per provider switch, whatever else happened.
+	m := regexp.MustCompile(`\| every event once, in order \| (\d+) events read, 0 clients broken: met \|`).FindStringSubmatch(report)
+	if m == nil {
+		t.Fatal("soak report lacks its event line, or a client saw a broken sequence")
+	}
+	events, _ := strconv.Atoi(m[1])
+	if least := clients * (1 + answered["set a setting"] + answered["switch provider"]); events < least {
+		t.Fatalf("the clients read %d events, want at least %d", events, least)
 	}
 }
 

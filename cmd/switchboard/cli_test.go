@@ -158,7 +158,7 @@ func TestCLIBackupUnderWritesAndRestore(t *testing.T) {
 				default:
 				}
 				key := fmt.Sprintf("ui.k%d_%d", w, n.Add(1))
-				if st, _ := s.call(t, "PUT", "/api/settings/"+key, `{"value":"v"}`); st == 200 {
+				if st, _, _ := s.send("PUT", "/api/settings/"+key, `{"value":"v"}`); st == 200 {
 					acked.Store(key, time.Now())
 					ackedCount.Add(1)
 				}

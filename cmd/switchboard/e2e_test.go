@@ -1,3 +1,11 @@
+// The console in Debian's Chromium, driven by chromedp against the whole
+// program: acceptance scenarios 20-22.
+//
+//	test                scenario  guards
+//	TestBrowserConsole  20        pause (with a reason), resume, run now and a reschedule in one browser show in the other's jobs page live, without reload
+//	                    21        switching the active provider with the settings form in one browser: both show exactly that provider active, alone
+//	                    22        a signed-out viewer reaches only the login page; a hostile page's form POST is refused and pauses nothing
+
 package main
 
 import (

@@ -1,3 +1,10 @@
+// The whole program on 127.0.0.1:0, as `run` starts it: acceptance
+// scenarios 7 and 8 over HTTP.
+//
+//	test                                scenario  guards
+//	TestHTTPAcceptanceRestartKeepsChanges 7       a rescheduled and paused catalogue job keeps both across a restart; a deleted one stays deleted
+//	TestHTTPAcceptanceTimezones         8         with each zone stored, every job reports it and a next_run at its offset; a 09:00 cron job's next run is 09:00 local
+
 package main
 
 import (
@@ -5,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -109,18 +117,31 @@ func startServer(t *testing.T, dbPath string, env map[string]string, extra ...st
 
 func (s server) call(t *testing.T, method, path, body string) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest(method, s.url+path, strings.NewReader(body))
+	status, m, err := s.send(method, path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return status, m
+}
+
+// send is call for spawned goroutines: it returns the error instead of
+// failing the test.
+func (s server) send(method, path, body string) (int, map[string]any, error) {
+	req, err := http.NewRequest(method, s.url+path, strings.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
 	req.Header.Set("Authorization", "Bearer "+s.token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return 0, nil, err
 	}
 	defer resp.Body.Close()
 	var m map[string]any
 	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return resp.StatusCode, nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
-	return resp.StatusCode, m
+	return resp.StatusCode, m, nil
 }
 
 func TestHTTPAcceptanceRestartKeepsChanges(t *testing.T) {
