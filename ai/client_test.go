@@ -18,11 +18,11 @@ func fakeProvider(t *testing.T, path, keyHeader, reply string, status int) *http
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		if r.Method != "POST" || r.URL.Path != path {
-			http.Error(w, "unexpected "+r.Method+" "+r.URL.Path, 404)
+			http.Error(w, "unexpected "+r.Method+" "+r.URL.Path, http.StatusNotFound)
 			return
 		}
 		if got := r.Header.Get(keyHeader); !strings.Contains(got, testKey) {
-			http.Error(w, `{"error":{"message":"missing key"}}`, 401)
+			http.Error(w, `{"error":{"message":"missing key"}}`, http.StatusUnauthorized)
 			return
 		}
 		if !strings.Contains(string(body), "ping") {

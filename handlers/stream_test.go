@@ -488,14 +488,3 @@ func TestStreamHeartbeatsAndMaxAge(t *testing.T) {
 		t.Fatal("the stream outlived its maximum age")
 	}
 }
-
-// lastEventID is the id of the newest event with one; heartbeats carry none.
-func lastEventID(evs []sseEvent) uint64 {
-	for i := len(evs) - 1; i >= 0; i-- {
-		if evs[i].id != "" {
-			id, _ := strconv.ParseUint(evs[i].id, 10, 64)
-			return id
-		}
-	}
-	return 0
-}

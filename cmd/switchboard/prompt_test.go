@@ -21,7 +21,7 @@ func TestPromptJobRunsOnActiveProviderAndKeysStaySecret(t *testing.T) {
 		body, _ := io.ReadAll(r.Body)
 		prompts = append(prompts, string(body))
 		if r.Header.Get("Authorization") != "Bearer "+key {
-			http.Error(w, `{"error":{"message":"bad key"}}`, 401)
+			http.Error(w, `{"error":{"message":"bad key"}}`, http.StatusUnauthorized)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
