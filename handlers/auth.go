@@ -6,15 +6,12 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gorilla/sessions"
-	"golang.org/x/time/rate"
 
 	"switchboard/models"
 )
@@ -171,46 +168,4 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) error {
 	opts.MaxAge = -1
 	sess.Options = &opts
 	return sess.Save(r, w)
-}
-
-// loginLimiter refuses sign-in attempts before bcrypt runs: per client
-// address and per username, so neither one address nor a spread of
-// addresses can guess quickly.
-type loginLimiter struct {
-	mu     sync.Mutex
-	byIP   map[string]*rate.Limiter
-	byUser map[string]*rate.Limiter
-}
-
-func newLoginLimiter() *loginLimiter {
-	return &loginLimiter{byIP: map[string]*rate.Limiter{}, byUser: map[string]*rate.Limiter{}}
-}
-
-// allow takes one attempt from both buckets: 10 at once then one every 6 s
-// per address, 5 at once then one every 12 s per username.
-func (l *loginLimiter) allow(ip, user string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	get := func(m map[string]*rate.Limiter, k string, every time.Duration, burst int) *rate.Limiter {
-		if len(m) > 10000 { // forget everyone rather than grow without bound
-			clear(m)
-		}
-		lim, ok := m[k]
-		if !ok {
-			lim = rate.NewLimiter(rate.Every(every), burst)
-			m[k] = lim
-		}
-		return lim
-	}
-	ipOK := get(l.byIP, ip, 6*time.Second, 10).Allow()
-	userOK := get(l.byUser, strings.ToLower(user), 12*time.Second, 5).Allow()
-	return ipOK && userOK
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

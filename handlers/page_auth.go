@@ -3,17 +3,26 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
+	"time"
 
 	"switchboard/models"
 	"switchboard/views"
 )
 
-// safeNext keeps a post-sign-in redirect on this site: a local path, never
-// "//host" or a scheme.
+// safeNext keeps a post-sign-in redirect on this site. Browsers strip tabs
+// and newlines from a Location and read a backslash as a slash, so
+// "/\t/evil.example" would leave for //evil.example: anything that is not
+// plainly a path on this origin, as the browser will read it, goes home.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/jobs"
+	if next == "" || strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return "/"
 	}
 	return next
 }
@@ -39,11 +48,13 @@ func (h *Handler) handleLogin(w http.ResponseWriter, r *http.Request) error {
 		h.renderPage(w, r, status, "Sign in", "login", "", views.LoginPage(f))
 		return nil
 	}
-	if !h.logins.allow(clientIP(r), f.Username) {
+	done, ok := h.logins.attempt(clientIP(r), f.Username, time.Now())
+	if !ok {
 		w.Header().Set("Retry-After", "60")
 		return fail(http.StatusTooManyRequests, "Too many sign-in attempts. Wait a minute and try again.")
 	}
 	u, err := h.store.Authenticate(r.Context(), f.Username, r.PostForm.Get("password"))
+	done(err == nil)
 	if errors.Is(err, models.ErrNotFound) {
 		return fail(http.StatusUnauthorized, "Wrong username or password.")
 	}
