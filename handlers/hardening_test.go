@@ -3,14 +3,20 @@
 //	test                                   guards
 //	TestSignInRedirectStaysOnThisSite      next= never leads off this origin, whatever browsers strip
 //	TestSignInLimiterHoldsAndLocksNobodyOut the limiter cannot be reset, and guesses elsewhere do not lock the admin out
+//	TestStoredKeyNeverLeavesForANewAddress a new base_url needs the key again (API and form); the key never reaches it
+//	TestProviderSaveKeepsWhatItDoesNotName absent fields keep their value, "" clears it; masks keep four characters
 
 package handlers_test
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -109,3 +115,103 @@ func TestSignInLimiterHoldsAndLocksNobodyOut(t *testing.T) {
 }
 
 const ipBurst = 10
+
+// keyCatcher is a server that counts the requests carrying key.
+func keyCatcher(t *testing.T, key string) (*httptest.Server, *atomic.Int64) {
+	var got atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.Header.Get("Authorization"), key) {
+			got.Add(1)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},"finish_reason":"stop"}]}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &got
+}
+
+func TestStoredKeyNeverLeavesForANewAddress(t *testing.T) {
+	const key = "sk-bound-to-home-0123"
+	e := newEnv(t, nil)
+	home, homeGot := keyCatcher(t, key)
+	evil, evilGot := keyCatcher(t, key)
+	if status, m := e.do("POST", "/api/settings/ai-provider", `{"provider":"openai_compatible","api_key":"`+key+`","model":"llama3","base_url":"`+home.URL+`/v1"}`); status != 200 {
+		t.Fatalf("configure: %d %v", status, m)
+	}
+	// The API: a new address without the key is refused, and nothing changes.
+	for _, body := range []string{
+		`{"provider":"openai_compatible","base_url":"` + evil.URL + `/v1"}`,
+		`{"provider":"openai_compatible","model":"llama3","base_url":"` + evil.URL + `/v1"}`,
+		`{"provider":"openai_compatible","base_url":"` + strings.Replace(home.URL, "127.0.0.1", "localhost", 1) + `/v1"}`,
+		`{"provider":"openai_compatible","base_url":"` + home.URL + `/v2"}`,
+	} {
+		status, m := e.do("POST", "/api/settings/ai-provider", body)
+		wantError(t, status, m, http.StatusBadRequest, "VALIDATION_ERROR", "")
+		if msg, _ := m["error"].(string); !strings.Contains(msg, `"api_key" is required to change "base_url"`) {
+			t.Fatalf("%s: error %q does not ask for the key", body, msg)
+		}
+	}
+	// The console's form: the same, as an inline error on the key field.
+	admin := e.signIn(t, "alice", "admin")
+	status, doc, _ := admin.post("/providers/openai_compatible", url.Values{"model": {"llama3"}, "base_url": {evil.URL + "/v1"}, "api_key": {""}}, true)
+	if status != http.StatusUnprocessableEntity || count(doc, "error-api_key") != 1 {
+		t.Fatalf("form with a new address and no key: %d, inline error %q", status, text(doc, "error-api_key"))
+	}
+	if status, m := e.do("POST", "/api/settings/ai-provider/openai_compatible/test", ""); status != 200 || m["success"] != true {
+		t.Fatalf("test connection: %d %v", status, m)
+	}
+	if evilGot.Load() != 0 || homeGot.Load() != 1 {
+		t.Fatalf("the key went to the new address %d times and home %d times, want 0 and 1", evilGot.Load(), homeGot.Load())
+	}
+	// With the key again, the address changes.
+	if status, m := e.do("POST", "/api/settings/ai-provider", `{"provider":"openai_compatible","api_key":"`+key+`","base_url":"`+evil.URL+`/v1"}`); status != 200 {
+		t.Fatalf("new address with the key: %d %v", status, m)
+	}
+	if p := e.provider("openai_compatible"); p["base_url"] != evil.URL+"/v1" || p["model"] != "llama3" {
+		t.Fatalf("after re-keying: %v", p)
+	}
+}
+
+// provider is one entry of the provider list.
+func (e *env) provider(name string) map[string]any {
+	e.t.Helper()
+	for _, p := range e.providers() {
+		if p["name"] == name {
+			return p
+		}
+	}
+	e.t.Fatalf("no provider %s", name)
+	return nil
+}
+
+func TestProviderSaveKeepsWhatItDoesNotName(t *testing.T) {
+	e := newEnv(t, nil)
+	e.do("POST", "/api/settings/ai-provider", `{"provider":"openai","api_key":"sk-first-key-1234","model":"gpt-4o-mini"}`)
+	e.do("POST", "/api/settings/ai-provider", `{"provider":"openai_compatible","api_key":"sk-other-key-1234","model":"llama3","base_url":"http://127.0.0.1:9/v1"}`)
+	tests := []struct {
+		name, body           string
+		wantModel, wantBase  any
+		wantStatus           int
+		provider, wantMasked string
+	}{
+		{"rotating the key keeps the model", `{"provider":"openai","api_key":"sk-second-key-5678"}`, "gpt-4o-mini", "", 200, "openai", "****5678"},
+		{"null keeps nothing: it clears", `{"provider":"openai","model":null}`, "", "", 200, "openai", "****5678"},
+		{"a model again", `{"provider":"openai","model":"gpt-4o"}`, "gpt-4o", "", 200, "openai", "****5678"},
+		{"an explicit empty model clears it", `{"provider":"openai","model":""}`, "", "", 200, "openai", "****5678"},
+		{"a key keeps base_url and model", `{"provider":"openai_compatible","api_key":"sk-third-key-9abc"}`, "llama3", "http://127.0.0.1:9/v1", 200, "openai_compatible", "****9abc"},
+		{"a model that must be there cannot be cleared", `{"provider":"openai_compatible","model":""}`, "llama3", "http://127.0.0.1:9/v1", 400, "openai_compatible", "****9abc"},
+		{"a base_url that must be there cannot be cleared", `{"provider":"openai_compatible","api_key":"sk-third-key-9abc","base_url":""}`, "llama3", "http://127.0.0.1:9/v1", 400, "openai_compatible", "****9abc"},
+		{"the mask is the last four characters", `{"provider":"openai","api_key":"sk-ключ-ключ"}`, "", "", 200, "openai", "****ключ"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if status, m := e.do("POST", "/api/settings/ai-provider", tt.body); status != tt.wantStatus {
+				t.Fatalf("%s: %d %v, want %d", tt.body, status, m, tt.wantStatus)
+			}
+			p := e.provider(tt.provider)
+			if p["model"] != tt.wantModel || p["base_url"] != tt.wantBase || p["api_key_masked"] != tt.wantMasked {
+				t.Fatalf("after %s: model %q base_url %q mask %q, want %q %q %q", tt.body, p["model"], p["base_url"], p["api_key_masked"], tt.wantModel, tt.wantBase, tt.wantMasked)
+			}
+		})
+	}
+}

@@ -179,6 +179,11 @@ func parseProviderInput(body map[string]json.RawMessage) (models.ProviderInput, 
 			return in, err
 		}
 	}
+	// Absent keeps the stored value; an explicit "" (or null) clears it.
+	_, hasModel := body["model"]
+	_, hasBase := body["base_url"]
+	in.KeepModel, in.KeepBaseURL = !hasModel, !hasBase
+	in.NeedsModel, in.NeedsBaseURL = p.DefaultModel == "", p.NeedsBaseURL
 	in.Model = strings.TrimSpace(in.Model)
 	if err := models.ValidateModel(in.Model); err != nil {
 		return in, err
@@ -186,12 +191,6 @@ func parseProviderInput(body map[string]json.RawMessage) (models.ProviderInput, 
 	in.BaseURL = strings.TrimSpace(in.BaseURL)
 	if err := models.ValidateBaseURL(in.BaseURL); err != nil {
 		return in, err
-	}
-	if p.NeedsBaseURL && in.BaseURL == "" {
-		return in, models.Invalid("base_url", `Field "base_url" is required for %s.`, p.Name)
-	}
-	if p.DefaultModel == "" && in.Model == "" {
-		return in, models.Invalid("model", `Field "model" is required for %s.`, p.Name)
 	}
 	return in, nil
 }

@@ -313,8 +313,8 @@ func PublicConfig(kind, config string) map[string]any {
 
 // Mask shows a secret as **** and its last four characters.
 func Mask(secret string) string {
-	if len(secret) <= 4 {
+	if utf8.RuneCountInString(secret) <= 4 {
 		return "****"
 	}
-	return "****" + secret[len(secret)-4:]
+	return "****" + lastChars(secret, 4)
 }

@@ -45,6 +45,12 @@ type ProviderInput struct {
 	Model     string
 	BaseURL   string
 	SetActive bool
+	// KeepModel and KeepBaseURL keep the stored values (fields absent from
+	// the request); an explicit empty value clears them.
+	KeepModel, KeepBaseURL bool
+	// NeedsModel and NeedsBaseURL: the provider cannot work without them,
+	// whatever is kept.
+	NeedsModel, NeedsBaseURL bool
 }
 
 // ValidateAPIKey checks a key: 8–512 characters, no whitespace.
@@ -53,6 +59,13 @@ func ValidateAPIKey(key string) error {
 		return Invalid("api_key", `Invalid "api_key": must be 8 to 512 characters with no whitespace.`)
 	}
 	return nil
+}
+
+// lastChars is the last n characters of s (not bytes: a mask must not cut
+// a character in two).
+func lastChars(s string, n int) string {
+	r := []rune(s)
+	return string(r[max(0, len(r)-n):])
 }
 
 // ValidateModel checks a model name.
@@ -128,14 +141,30 @@ func (s *Store) upsertProvider(ctx context.Context, in ProviderInput, out *AIPro
 			}
 			p = AIProvider{Provider: in.Provider, CreatedAt: now}
 		}
+		if !in.KeepModel {
+			p.Model = in.Model
+		}
+		if !in.KeepBaseURL {
+			// A stored key goes only to the address it was saved for.
+			if exists && in.APIKey == "" && in.BaseURL != p.BaseURL {
+				return Invalid("api_key", `Field "api_key" is required to change "base_url": a stored key is only sent to the address it was saved for.`)
+			}
+			p.BaseURL = in.BaseURL
+		}
+		if in.NeedsBaseURL && p.BaseURL == "" {
+			return Invalid("base_url", `Field "base_url" is required for %s.`, in.Provider)
+		}
+		if in.NeedsModel && p.Model == "" {
+			return Invalid("model", `Field "model" is required for %s.`, in.Provider)
+		}
 		if in.APIKey != "" {
 			sealed, err := s.sealKey(in.Provider, in.APIKey)
 			if err != nil {
 				return err
 			}
-			p.APIKeySealed, p.APIKeyLast4 = sealed, in.APIKey[len(in.APIKey)-4:]
+			p.APIKeySealed, p.APIKeyLast4 = sealed, lastChars(in.APIKey, 4)
 		}
-		p.Model, p.BaseURL, p.UpdatedAt = in.Model, in.BaseURL, now
+		p.UpdatedAt = now
 		if err := tx.Save(&p).Error; err != nil {
 			return err
 		}
