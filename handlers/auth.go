@@ -55,7 +55,8 @@ func newSessionStore(secret []byte) *sessions.CookieStore {
 // else a session whose user is enabled and whose session version is
 // current (sign-out and password changes bump it). nil means anonymous.
 func (h *Handler) identify(r *http.Request) *principal {
-	if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+	// The scheme is case-insensitive (RFC 7235): "bearer" is Bearer too.
+	if scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
 		if name := h.tokenUser(r.Context(), strings.TrimSpace(token)); name != "" {
 			return &principal{name: name, role: models.RoleAdmin, viaToken: true}
 		}

@@ -208,6 +208,9 @@ func decodeObject(w http.ResponseWriter, r *http.Request, optional bool, notObje
 	if len(raw) == 0 && optional {
 		return map[string]json.RawMessage{}, nil
 	}
+	if err := checkJSONText(raw); err != nil {
+		return nil, err
+	}
 	var m map[string]json.RawMessage
 	if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &m) != nil {
 		return nil, models.Invalid("body", "%s", notObject)
@@ -222,7 +225,7 @@ func query(r *http.Request) (url.Values, error) {
 	if err != nil {
 		return nil, models.Invalid("query", "Invalid query string: %s.", err.Error())
 	}
-	return q, nil
+	return q, checkFormText(q)
 }
 
 const notObjectMessage = "Request body must be a JSON object."

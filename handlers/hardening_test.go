@@ -44,8 +44,8 @@ func TestSignInRedirectStaysOnThisSite(t *testing.T) {
 		{"javascript:alert(1)", "/"},
 		{"evil.example", "/"},
 		{" //evil.example", "/"},
-		{"/\x00/evil.example", "/"},
-		{"/\x7f/evil.example", "/"},
+		{"/\x00/evil.example", ""}, // refused as a form with a control character
+		{"/\x7f/evil.example", ""},
 		{"http:/evil.example", "/"},
 		{"//user@evil.example", "/"},
 	}
@@ -53,6 +53,12 @@ func TestSignInRedirectStaysOnThisSite(t *testing.T) {
 		t.Run(url.QueryEscape(tt.next), func(t *testing.T) {
 			b := e.anonymous(t).noRedirects()
 			status, _, hdr := b.post("/login", url.Values{"username": {"alice"}, "password": {testPassword}, "next": {tt.next}}, false)
+			if tt.want == "" {
+				if status != http.StatusBadRequest {
+					t.Fatalf("sign in with next=%q: %d Location %q, want 400", tt.next, status, hdr.Get("Location"))
+				}
+				return
+			}
 			if status != http.StatusSeeOther || hdr.Get("Location") != tt.want {
 				t.Fatalf("sign in with next=%q: %d Location %q, want %q", tt.next, status, hdr.Get("Location"), tt.want)
 			}
@@ -213,5 +219,69 @@ func TestProviderSaveKeepsWhatItDoesNotName(t *testing.T) {
 				t.Fatalf("after %s: model %q base_url %q mask %q, want %q %q %q", tt.body, p["model"], p["base_url"], p["api_key_masked"], tt.wantModel, tt.wantBase, tt.wantMasked)
 			}
 		})
+	}
+}
+
+func TestBearerSchemeIsCaseInsensitive(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, scheme := range []string{"Bearer", "bearer", "BEARER", "bEaReR"} {
+		status, _ := e.doRaw("GET", "/api/scheduler/jobs", "", map[string]string{"Authorization": scheme + " " + testToken})
+		if status != http.StatusOK {
+			t.Errorf("%s scheme: got %d, want 200", scheme, status)
+		}
+	}
+	for _, h := range []string{"Basic " + testToken, "Bearer", "Bearer" + testToken, "Bearer wrong-token-0123456789"} {
+		if status, _ := e.doRaw("GET", "/api/scheduler/jobs", "", map[string]string{"Authorization": h}); status != http.StatusUnauthorized {
+			t.Errorf("Authorization %q: got %d, want 401", h, status)
+		}
+	}
+}
+
+func TestControlCharactersAndBadUTF8AreRefusedEverywhere(t *testing.T) {
+	e := newEnv(t, nil)
+	e.createWebhook("w", `"trigger":"interval","minutes":5`)
+	job := func(name, prompt string) string {
+		return `{"id":"p","name":"` + name + `","kind":"prompt","config":{"prompt":"` + prompt + `"},"trigger":"interval","minutes":5}`
+	}
+	tests := []struct {
+		name, method, path, body string
+		field                    string
+	}{
+		{"NUL in a job name", "POST", "/api/scheduler/jobs", job(`a\u0000b`, "hi"), "name"},
+		{"escape in a prompt", "POST", "/api/scheduler/jobs", job("a", `\u001b[31mred`), "config.prompt"},
+		{"bell in a header value", "PUT", "/api/scheduler/jobs/w", `{"config":{"url":"http://127.0.0.1:1/","headers":{"X-A":"\u0007"}}}`, "config.headers.X-A"},
+		{"C1 control in a pause reason", "POST", "/api/scheduler/jobs/w/pause", `{"reason":"\u0085"}`, "reason"},
+		{"raw invalid UTF-8", "POST", "/api/scheduler/jobs", job("a\xff", "hi"), "Request body is not valid UTF-8."},
+		{"NUL in a setting", "PUT", "/api/settings/timezone", `{"value":"UTC\u0000"}`, "value"},
+		{"NUL in a model", "POST", "/api/settings/ai-provider", `{"provider":"openai","api_key":"sk-0123456789","model":"m\u0000"}`, "model"},
+		{"NUL in a query", "GET", "/api/scheduler/history?status=%00", "", "status"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, m := e.do(tt.method, tt.path, tt.body)
+			wantError(t, status, m, http.StatusBadRequest, "VALIDATION_ERROR", "")
+			if msg, _ := m["error"].(string); !strings.Contains(msg, `"`+tt.field+`"`) && msg != tt.field {
+				t.Fatalf("error %q does not name %q", msg, tt.field)
+			}
+		})
+	}
+	if status, m := e.do("GET", "/api/scheduler/jobs/p", ""); status != http.StatusNotFound {
+		t.Fatalf("a refused job exists: %d %v", status, m)
+	}
+	if j := e.job("w"); j["enabled"] != true {
+		t.Fatalf("a refused pause paused: %v", j)
+	}
+	// Tabs and newlines are text.
+	if status, m := e.do("POST", "/api/scheduler/jobs", job("lines", `one\ttwo\nthree\r\n`)); status != http.StatusCreated {
+		t.Fatalf("a prompt with lines: %d %v", status, m)
+	}
+	// The console's forms: the same rule, and nothing is created.
+	admin := e.signIn(t, "alice", "admin")
+	status, _, _ := admin.post("/jobs", url.Values{"id": {"f"}, "name": {"a\x00b"}, "kind": {"webhook"}, "url": {"http://127.0.0.1:1/"}, "mode": {"interval"}, "every": {"5"}, "unit": {"minutes"}}, true)
+	if status != http.StatusBadRequest && status != http.StatusUnprocessableEntity {
+		t.Fatalf("form with NUL: %d", status)
+	}
+	if status, _ := e.do("GET", "/api/scheduler/jobs/f", ""); status != http.StatusNotFound {
+		t.Fatalf("a refused form created job f: %d", status)
 	}
 }

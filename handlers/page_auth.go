@@ -32,7 +32,7 @@ func (h *Handler) handleLoginPage(w http.ResponseWriter, r *http.Request) error 
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return nil
 	}
-	h.renderPage(w, r, http.StatusOK, "Sign in", "login", "", views.LoginPage(views.LoginForm{Next: r.URL.Query().Get("next")}))
+	h.renderPage(w, r, http.StatusOK, "Sign in", "login", "", views.LoginPage(views.LoginForm{Next: safeNext(r.URL.Query().Get("next"))}))
 	return nil
 }
 

@@ -120,5 +120,5 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 		}
 		return models.Invalid("form", "The form could not be read.")
 	}
-	return nil
+	return checkFormText(r.Form)
 }
