@@ -33,7 +33,7 @@ func deref(s *string) string {
 }
 
 func jobRow(j scheduler.Job, canWrite bool) views.JobRow {
-	b := jobJSON(j)
+	b := jobJSON(j, false)
 	row := views.JobRow{
 		ID: b.ID, Name: b.Name, Description: b.Description, Schedule: b.Schedule, Timezone: b.Timezone,
 		NextRun: deref(b.NextRun), LastRun: deref(b.LastRun), LastStatus: deref(b.LastRunStatus),

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"encoding/json"
-	"errors"
 	"time"
 
 	"switchboard/hub"
@@ -11,11 +10,11 @@ import (
 
 // JobEventJSON renders a scheduler event as api.md's JSON event: its name
 // and data. It is rendered once per event, however many clients listen.
-func JobEventJSON(e scheduler.Event, loc *time.Location) (string, []byte, error) {
+func JobEventJSON(e scheduler.Event, loc *time.Location, admin bool) (string, []byte, error) {
 	var v any
 	switch e.Type {
 	case scheduler.EventJobUpdated:
-		v = jobJSON(*e.Job)
+		v = jobJSON(*e.Job, admin)
 	case scheduler.EventJobDeleted:
 		v = map[string]any{"job_id": e.JobID}
 	case scheduler.EventJobStarted:
@@ -32,7 +31,7 @@ func JobEventJSON(e scheduler.Event, loc *time.Location) (string, []byte, error)
 }
 
 // changeEventJSON renders a provider or setting change.
-func changeEventJSON(e scheduler.Event, loc *time.Location) (string, []byte, error) {
+func changeEventJSON(e scheduler.Event, loc *time.Location, _ bool) (string, []byte, error) {
 	if e.Type == scheduler.EventSettingChanged {
 		data, err := json.Marshal(map[string]any{"key": e.Setting.Key, "value": e.Setting.Value})
 		return e.Type, data, err
@@ -50,7 +49,11 @@ func EncodeEvent(e scheduler.Event, loc *time.Location) (name string, payloads [
 	if e.Type == scheduler.EventProviderChanged || e.Type == scheduler.EventSettingChanged {
 		toJSON, toHTML = changeEventJSON, changeEventHTML
 	}
-	name, jsonData, err := toJSON(e, loc)
+	name, jsonData, err := toJSON(e, loc, true)
+	if err != nil {
+		return name, nil, err
+	}
+	_, jsonViewer, err := toJSON(e, loc, false)
 	if err != nil {
 		return name, nil, err
 	}
@@ -59,30 +62,43 @@ func EncodeEvent(e scheduler.Event, loc *time.Location) (name string, payloads [
 		return name, nil, err
 	}
 	viewer, err := toHTML(e, loc, false)
-	return name, formatPayloads(jsonData, admin, viewer), err
+	return name, formatPayloads(jsonData, jsonViewer, admin, viewer), err
 }
 
 // resync is sent in place of an event too large to send: clients re-read
 // the state instead of silently missing the change.
 const resync = "resync"
 
+// resyncData is api.md's resync payload; a console page reloads on it (static/app.js).
+const resyncData = `{}`
+
 // publish hands an event from the log to the hub under the log's id.
 func (h *Handler) publish(e scheduler.Event) {
 	name, payloads, err := EncodeEvent(e, h.sched.Location())
 	if err == nil {
-		_, err = h.hub.PublishAt(uint64(e.ID), name, payloads...)
-		if errors.Is(err, hub.ErrTooLarge) {
-			h.log.Warn("event too large to send; clients resync", "event", name, "id", e.ID)
-			_, err = h.hub.PublishAt(uint64(e.ID), resync, []byte("{}"))
+		id := uint64(e.ID)
+		frames := make([][]byte, len(payloads))
+		for f, p := range payloads {
+			switch {
+			case p == nil:
+			case len(p) > hub.MaxPayload:
+				// Too large for this format only: its clients re-read the
+				// state; the others still get the change itself.
+				h.log.Warn("event too large to send; clients resync", "event", name, "id", e.ID, "format", f, "bytes", len(p))
+				frames[f] = hub.Frame(id, resync, []byte(resyncData))
+			default:
+				frames[f] = hub.Frame(id, name, p)
+			}
 		}
+		_, err = h.hub.PublishFrames(id, name, frames)
 	}
 	if err != nil {
 		h.log.Warn("event not published", "event", name, "id", e.ID, "err", err)
 	}
 }
 
-func formatPayloads(jsonData, admin, viewer []byte) [][]byte {
-	p := make([][]byte, hub.HTMLViewer+1)
-	p[hub.JSON], p[hub.HTML], p[hub.HTMLViewer] = jsonData, admin, viewer
+func formatPayloads(jsonData, jsonViewer, admin, viewer []byte) [][]byte {
+	p := make([][]byte, hub.JSONViewer+1)
+	p[hub.JSON], p[hub.JSONViewer], p[hub.HTML], p[hub.HTMLViewer] = jsonData, jsonViewer, admin, viewer
 	return p
 }

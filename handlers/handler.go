@@ -70,7 +70,7 @@ type Handler struct {
 
 	sessions *sessions.CookieStore
 	logins   *loginLimiter
-	listJSON atomic.Pointer[encodedList]
+	listJSON [2]atomic.Pointer[encodedList] // by audience: [0] viewers, [1] admins
 
 	streams sync.WaitGroup // taken-over live streams
 }
@@ -133,7 +133,7 @@ func (h *Handler) errorResponse(err error) *httpError {
 	case errors.As(err, &mbe):
 		return &httpError{http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "Request body is larger than 64 KiB.", nil}
 	case errors.As(err, &vce):
-		return &httpError{http.StatusConflict, "CONFLICT", vce.Error(), map[string]any{"job": jobJSON(vce.Current)}}
+		return &httpError{http.StatusConflict, "CONFLICT", vce.Error(), map[string]any{"job": jobJSON(vce.Current, true)}}
 	case errors.As(err, &conf):
 		return &httpError{http.StatusConflict, "CONFLICT", conf.Message, nil}
 	case errors.Is(err, scheduler.ErrNotRunning):

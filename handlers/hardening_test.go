@@ -9,12 +9,14 @@
 package handlers_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -283,5 +285,165 @@ func TestControlCharactersAndBadUTF8AreRefusedEverywhere(t *testing.T) {
 	}
 	if status, _ := e.do("GET", "/api/scheduler/jobs/f", ""); status != http.StatusNotFound {
 		t.Fatalf("a refused form created job f: %d", status)
+	}
+}
+
+// getJSON reads a JSON answer with the browser's session.
+func (b *browser) getJSON(path string) (int, string) {
+	b.t.Helper()
+	resp, err := b.client.Get(b.e.srv.URL + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return resp.StatusCode, string(raw)
+}
+
+func TestViewersNeverReadWebhookCredentials(t *testing.T) {
+	e := newEnv(t, nil)
+	secrets := []string{"alice-user", "hunter2pass", "tok-abcdef-3456", "sig-value-9999", "plain-value-8888", "body-secret-7777"}
+	const hookURL = "https://alice-user:hunter2pass@127.0.0.1:1/hook/path?token=tok-abcdef-3456&x=1"
+	create := `{"id":"w","name":"W","kind":"webhook","trigger":"interval","minutes":5,"config":{"url":"` + hookURL + `",
+		"headers":{"X-Sig":"sig-value-9999","X-Plain":"plain-value-8888"},"body":"body-secret-7777"}}`
+	if status, m := e.do("POST", "/api/scheduler/jobs", create); status != 201 {
+		t.Fatalf("create: %d %v", status, m)
+	}
+	viewer := e.signIn(t, "vic", "viewer")
+	admin := e.signIn(t, "ada", "admin")
+	vstream, err := e.dialWith(viewer.client, "/api/stream", "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vstream.close()
+	astream, err := e.dialWith(admin.client, "/api/stream", "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer astream.close()
+	if status, m := e.do("POST", "/api/scheduler/jobs/w/pause", `{}`); status != 200 {
+		t.Fatalf("pause: %d %v", status, m)
+	}
+	leaks := func(who, what, raw string, allowLast4 bool) {
+		t.Helper()
+		for _, s := range secrets {
+			if strings.Contains(raw, s) || (!allowLast4 && strings.Contains(raw, s[len(s)-4:]) && s != "alice-user") {
+				t.Errorf("%s: %s shows %q: %s", who, what, s, raw)
+			}
+		}
+	}
+	// A viewer: where it goes, nothing else, in the API and the stream.
+	for _, path := range []string{"/api/scheduler/jobs/w", "/api/scheduler/jobs"} {
+		status, raw := viewer.getJSON(path)
+		if status != 200 {
+			t.Fatalf("viewer GET %s: %d", path, status)
+		}
+		leaks("viewer", path, raw, false)
+	}
+	_, raw := viewer.getJSON("/api/scheduler/jobs/w")
+	var job struct{ Config map[string]any }
+	if err := json.Unmarshal([]byte(raw), &job); err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]any{"url": "https://127.0.0.1:1/hook/path", "method": "POST"}; !reflect.DeepEqual(job.Config, want) {
+		t.Fatalf("viewer sees config %v, want %v", job.Config, want)
+	}
+	for who, c := range map[string]*sseClient{"viewer": vstream, "admin": astream} {
+		evs := c.waitEvents(t, who+" snapshot and pause", func(evs []sseEvent) bool { return len(evs) >= 2 })
+		for _, ev := range evs {
+			leaks(who, "stream "+ev.name, ev.data, who == "admin")
+		}
+	}
+	// An admin: every value masked to its last four characters.
+	_, m := e.do("GET", "/api/scheduler/jobs/w", "")
+	shown, _ := json.Marshal(m["config"])
+	leaks("admin", "GET job", string(shown), true)
+	cfg := m["config"].(map[string]any)
+	if cfg["url"] != "https://****@127.0.0.1:1/hook/path?token=****3456&x=****" || cfg["body"] != "****7777" ||
+		cfg["headers"].(map[string]any)["X-Plain"] != "****8888" {
+		t.Fatalf("admin sees %s", shown)
+	}
+	// Sent back as shown, the config keeps every stored value.
+	back, _ := json.Marshal(map[string]any{"config": cfg})
+	if status, m := e.do("PUT", "/api/scheduler/jobs/w", string(back)); status != 200 {
+		t.Fatalf("PUT the config as shown: %d %v", status, m)
+	}
+	// Reveal: for an admin, on purpose, and audited.
+	status, m := e.do("POST", "/api/scheduler/jobs/w/reveal", "")
+	full, _ := m["config"].(map[string]any)
+	if status != 200 || full["url"] != hookURL || full["body"] != "body-secret-7777" || full["headers"].(map[string]any)["X-Sig"] != "sig-value-9999" {
+		t.Fatalf("reveal: %d %v", status, m)
+	}
+	if status, _, _ := viewer.post("/jobs/w/reveal", url.Values{}, true); status != http.StatusForbidden {
+		t.Fatalf("a viewer's reveal: %d, want 403", status)
+	}
+	// The console's editor: masked, with a reveal that the audit log records.
+	_, doc, _ := admin.get("/jobs/w")
+	if v, _ := doc.Find(`[data-testid=job-url]`).Attr("value"); strings.Contains(v, "hunter2pass") || count(doc, "reveal-webhook") != 1 {
+		t.Fatalf("editor shows URL %q, reveal buttons %d", v, count(doc, "reveal-webhook"))
+	}
+	_, doc, _ = admin.post("/jobs/w/reveal", url.Values{}, true)
+	if v, _ := doc.Find(`[data-testid=job-url]`).Attr("value"); v != hookURL {
+		t.Fatalf("revealed editor shows URL %q", v)
+	}
+	entries, _, err := e.store.ListAudit(t.Context(), 0, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reveals := 0
+	for _, a := range entries {
+		if a.Action == "job.reveal" && a.Target == "w" {
+			reveals++
+		}
+		leaks("audit", a.Action, a.Before+a.After, true)
+	}
+	if reveals != 2 {
+		t.Fatalf("audit log holds %d reveals of w, want 2 (API and console)", reveals)
+	}
+}
+
+func TestChangesTooLargeToSendAreNeverDroppedSilently(t *testing.T) {
+	e := newEnv(t, nil)
+	admin := e.signIn(t, "ada", "admin")
+	api, err := e.dialWith(e.srv.Client(), "/api/stream", "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer api.close()
+	page, err := e.dialWith(admin.client, "/events", "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer page.close()
+	prompt := strings.Repeat("<", 19000) // 114 KB once JSON escapes it
+	body := `{"id":"big","name":"Big","kind":"prompt","config":{"prompt":"` + prompt + `"},"trigger":"interval","minutes":5}`
+	if status, m := e.do("POST", "/api/scheduler/jobs", body); status != 201 {
+		t.Fatalf("create: %d %v", status, m)
+	}
+	for _, op := range []string{"pause", "resume"} {
+		if status, m := e.do("POST", "/api/scheduler/jobs/big/"+op, `{}`); status != 200 {
+			t.Fatalf("%s: %d %v", op, status, m)
+		}
+	}
+	evs := api.waitEvents(t, "snapshot and three resyncs", func(evs []sseEvent) bool { return len(evs) >= 4 })
+	ids := map[string]bool{}
+	for _, ev := range evs[1:4] {
+		if ev.name != "resync" || ev.data != "{}" || ev.id == "" || ids[ev.id] {
+			t.Fatalf("API stream: %+v, want a resync with its own id", ev)
+		}
+		ids[ev.id] = true
+	}
+	// The console's rows are small: it gets each change itself.
+	rows := page.waitEvents(t, "snapshot and three row updates", func(evs []sseEvent) bool { return len(evs) >= 4 })
+	for i, want := range []string{"", "scheduled", "paused", "scheduled"} {
+		if i == 0 {
+			continue
+		}
+		if rows[i].name != "job_updated" || !strings.Contains(rows[i].data, `data-job-id="big"`) || !strings.Contains(rows[i].data, want) {
+			t.Fatalf("page stream event %d: %+v, want the row %s", i, rows[i].name, want)
+		}
 	}
 }

@@ -39,14 +39,20 @@ type currentRun struct {
 	StartedAt string `json:"started_at"`
 }
 
-func jobJSON(j scheduler.Job) jobBody {
+// jobJSON is a job as api.md shows it; admin decides how much of a
+// webhook's config is shown (masked values, else only where it goes).
+func jobJSON(j scheduler.Job, admin bool) jobBody {
 	loc := j.Location
+	config := models.ViewerConfig
+	if admin {
+		config = models.PublicConfig
+	}
 	b := jobBody{
 		ID: j.ID, Name: j.Name, Description: j.Description, Kind: j.Kind, Enabled: j.Enabled,
 		PausedUntil: formatTimePtr(j.PausedUntil, loc), Trigger: j.Trigger, TriggerArgs: j.Schedule.Args(),
 		Schedule: j.ScheduleText(), Timezone: loc.String(), NextRun: formatTimePtr(j.NextRun, loc),
 		LastRun: formatTimePtr(j.LastRunAt, loc), Running: j.Running != nil, MarketHoursOnly: j.MarketHoursOnly,
-		TimeoutSeconds: int(j.Timeout() / time.Second), Config: models.PublicConfig(j.Kind, j.Config),
+		TimeoutSeconds: int(j.Timeout() / time.Second), Config: config(j.Kind, j.Config),
 		Version: j.Version, CreatedAt: formatTime(j.CreatedAt, loc), UpdatedAt: formatTime(j.UpdatedAt, loc),
 	}
 	if !j.Enabled && j.PausedReason != "" {

@@ -32,19 +32,21 @@ func (h *Handler) handleJobList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	tz := h.sched.Location().String()
-	if c := h.listJSON.Load(); c != nil && c.stamp == stamp && c.tz == tz {
+	admin := canWrite(r)
+	cache := &h.listJSON[b2i(admin)]
+	if c := cache.Load(); c != nil && c.stamp == stamp && c.tz == tz {
 		writeJSONBytes(w, http.StatusOK, c.body)
 		return nil
 	}
 	out := make([]jobBody, len(jobs))
 	for i, j := range jobs {
-		out[i] = jobJSON(j)
+		out[i] = jobJSON(j, admin)
 	}
 	body, err := encodeJSON(map[string]any{"jobs": out, "total": len(out), "timezone": tz})
 	if err != nil {
 		return err
 	}
-	h.listJSON.Store(&encodedList{stamp: stamp, tz: tz, body: body})
+	cache.Store(&encodedList{stamp: stamp, tz: tz, body: body})
 	writeJSONBytes(w, http.StatusOK, body)
 	return nil
 }
@@ -81,7 +83,7 @@ func (h *Handler) handleJobGet(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, struct {
 		jobBody
 		RecentHistory []runBody `json:"recent_history"`
-	}{jobJSON(j), runsJSON(runs, h.sched.Location())})
+	}{jobJSON(j, canWrite(r)), runsJSON(runs, h.sched.Location())})
 	return nil
 }
 
@@ -121,7 +123,7 @@ func (h *Handler) handleJobPause(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return notFoundAsJob(id, err)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"success": true, "job_id": id, "status": "paused", "job": jobJSON(j)})
+	writeJSON(w, http.StatusOK, map[string]any{"success": true, "job_id": id, "status": "paused", "job": jobJSON(j, true)})
 	return nil
 }
 
@@ -134,7 +136,7 @@ func (h *Handler) handleJobResume(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return notFoundAsJob(id, err)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"success": true, "job_id": id, "status": "resumed", "job": jobJSON(j)})
+	writeJSON(w, http.StatusOK, map[string]any{"success": true, "job_id": id, "status": "resumed", "job": jobJSON(j, true)})
 	return nil
 }
 
@@ -184,7 +186,7 @@ func (h *Handler) handleJobSchedule(w http.ResponseWriter, r *http.Request) erro
 		return notFoundAsJob(id, err)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"success": true, "job_id": id, "message": fmt.Sprintf("Job '%s' rescheduled: %s.", id, j.ScheduleText()), "job": jobJSON(j),
+		"success": true, "job_id": id, "message": fmt.Sprintf("Job '%s' rescheduled: %s.", id, j.ScheduleText()), "job": jobJSON(j, true),
 	})
 	return nil
 }
@@ -230,7 +232,7 @@ func (h *Handler) handleJobCreate(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	w.Header().Set("Location", "/api/scheduler/jobs/"+j.ID)
-	writeJSON(w, http.StatusCreated, jobJSON(j))
+	writeJSON(w, http.StatusCreated, jobJSON(j, true))
 	return nil
 }
 
@@ -255,7 +257,7 @@ func (h *Handler) handleJobEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return notFoundAsJob(id, err)
 	}
-	writeJSON(w, http.StatusOK, jobJSON(j))
+	writeJSON(w, http.StatusOK, jobJSON(j, true))
 	return nil
 }
 
@@ -278,4 +280,25 @@ func (h *Handler) handleJobUnknownRoute(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	return h.handleNotFound(w, r)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// handleJobReveal is POST /api/scheduler/jobs/{id}/reveal: the job's config
+// with every value shown, for an admin, recorded in the audit log.
+func (h *Handler) handleJobReveal(w http.ResponseWriter, r *http.Request) error {
+	j, err := h.jobByPath(r)
+	if err != nil {
+		return err
+	}
+	if err := h.store.RecordReveal(r.Context(), j.ID); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"job_id": j.ID, "config": models.RevealConfig(j.Config)})
+	return nil
 }

@@ -72,8 +72,8 @@ func TestJobLifecycle(t *testing.T) {
 		t.Fatalf("create: got %d %v", status, m)
 	}
 	headers := m["config"].(map[string]any)["headers"].(map[string]any)
-	if headers["Authorization"] != "****1234" || headers["X-Plain"] != "visible" {
-		t.Fatalf("config headers: got %v, want the secret masked", headers)
+	if headers["Authorization"] != "****1234" || headers["X-Plain"] != "****ible" {
+		t.Fatalf("config headers: got %v, want every value masked", headers)
 	}
 
 	// Edit with the masked value sent back keeps the secret.

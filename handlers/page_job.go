@@ -131,8 +131,12 @@ func stateWord(j scheduler.Job) string {
 }
 
 // jobFormOf fills the definition form from a job; webhook header values
-// are never sent back, only their names.
-func jobFormOf(j scheduler.Job) views.JobForm {
+// are never sent back, only their names, and the URL's credentials and
+// query values and the body are masked (sent back unchanged, they keep
+// the stored ones) unless the admin asked to reveal them.
+func jobFormOf(j scheduler.Job) views.JobForm { return jobForm(j, false) }
+
+func jobForm(j scheduler.Job, reveal bool) views.JobForm {
 	f := views.JobForm{ID: j.ID, Kind: j.Kind, Name: j.Name, Description: j.Description, MarketHours: j.MarketHoursOnly, Version: j.Version}
 	if j.TimeoutSeconds > 0 {
 		f.Timeout = strconv.Itoa(j.TimeoutSeconds)
@@ -145,6 +149,13 @@ func jobFormOf(j scheduler.Job) views.JobForm {
 	case models.KindWebhook:
 		c := webhookConfig(j)
 		f.URL, f.Method, f.Body = c.URL, c.Method, c.Body
+		if !reveal {
+			f.URL = models.MaskURL(c.URL)
+			if c.Body != "" {
+				f.Body = models.Mask(c.Body)
+			}
+			f.Masked = f.URL != c.URL || f.Body != c.Body
+		}
 		for k := range c.Headers {
 			f.HeadersSet = append(f.HeadersSet, k)
 		}
@@ -335,4 +346,21 @@ func durationChart(runs []models.JobRun) views.Chart {
 	}
 	c.MaxLabel = formatDuration(time.Duration(longest) * time.Millisecond)
 	return c
+}
+
+// handlePageJobReveal re-renders the definition with the webhook's values
+// shown, and records that in the audit log.
+func (h *Handler) handlePageJobReveal(w http.ResponseWriter, r *http.Request) error {
+	j, err := h.jobByPath(r)
+	if err != nil {
+		return err
+	}
+	if err := h.store.RecordReveal(r.Context(), j.ID); err != nil {
+		return err
+	}
+	if !isHTMX(r) {
+		http.Redirect(w, r, "/jobs/"+j.ID, http.StatusSeeOther)
+		return nil
+	}
+	return h.renderFragment(w, http.StatusOK, views.JobDefinition(jobForm(j, true)))
 }

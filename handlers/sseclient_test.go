@@ -42,9 +42,17 @@ func (e *env) connectTo(t *testing.T, client *http.Client, path, lastID string) 
 // dial is connectTo for spawned goroutines: it returns the error instead of
 // failing the test.
 func (e *env) dial(client *http.Client, path, lastID string) (*sseClient, error) {
+	return e.dialWith(client, path, lastID, true)
+}
+
+// dialWith is dial with the test token or, without it, only the client's
+// own cookies (a signed-in browser).
+func (e *env) dialWith(client *http.Client, path, lastID string, token bool) (*sseClient, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+path, nil)
-	req.Header.Set("Authorization", "Bearer "+testToken)
+	if token {
+		req.Header.Set("Authorization", "Bearer "+testToken)
+	}
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)
 	}

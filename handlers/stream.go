@@ -28,7 +28,11 @@ func (h *Handler) liveState(ctx context.Context) ([]scheduler.Job, []providerBod
 }
 
 // snapshotJSON is the state a new /api/stream starts from.
-func (h *Handler) snapshotJSON(ctx context.Context) ([]byte, error) {
+func (h *Handler) snapshotJSON(admin bool) func(context.Context) ([]byte, error) {
+	return func(ctx context.Context) ([]byte, error) { return h.snapshotJSONFor(ctx, admin) }
+}
+
+func (h *Handler) snapshotJSONFor(ctx context.Context, admin bool) ([]byte, error) {
 	jobs, providers, err := h.liveState(ctx)
 	if err != nil {
 		return nil, err
@@ -37,7 +41,7 @@ func (h *Handler) snapshotJSON(ctx context.Context) ([]byte, error) {
 	out := make([]jobBody, len(jobs))
 	running := []map[string]any{}
 	for i, j := range jobs {
-		out[i] = jobJSON(j)
+		out[i] = jobJSON(j, admin)
 		if j.Running != nil {
 			running = append(running, map[string]any{
 				"job_id": j.ID, "run_id": j.Running.RunID, "source": j.Running.Source, "started_at": formatTime(j.Running.StartedAt, loc),
@@ -94,7 +98,10 @@ func (h *Handler) snapshotHTML(r *http.Request, canWrite bool) func(context.Cont
 
 // handleStream is GET /api/stream, JSON events.
 func (h *Handler) handleStream(w http.ResponseWriter, r *http.Request) error {
-	return h.stream(w, r, hub.JSON, h.snapshotJSON)
+	if canWrite(r) {
+		return h.stream(w, r, hub.JSON, h.snapshotJSON(true))
+	}
+	return h.stream(w, r, hub.JSONViewer, h.snapshotJSON(false))
 }
 
 // handleEvents is GET /events, the same changes as htmx fragments, with
@@ -221,7 +228,7 @@ func (h *Handler) replayFromLog(ctx context.Context, last uint64, format int) (f
 		}
 		if format < len(payloads) && payloads[format] != nil {
 			if len(payloads[format]) > hub.MaxPayload {
-				name, payloads[format] = resync, []byte("{}")
+				name, payloads[format] = resync, []byte(resyncData)
 			}
 			frames = append(frames, hub.Frame(upTo, name, payloads[format]))
 		}

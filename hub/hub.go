@@ -14,6 +14,7 @@ const (
 	JSON       = iota // GET /api/stream
 	HTML              // GET /events for a user who may change things
 	HTMLViewer        // GET /events for a read-only user: no action buttons
+	JSONViewer        // GET /api/stream for a read-only user: no webhook secrets
 	formats
 )
 
@@ -159,6 +160,35 @@ func (h *Hub) publish(id uint64, name string, payloads [][]byte) (*Event, error)
 			return nil, ErrTooLarge
 		}
 	}
+	return h.send(id, name, func(id uint64) (frames [formats][]byte) {
+		for f, p := range payloads {
+			if p != nil {
+				frames[f] = Frame(id, name, p)
+			}
+		}
+		return frames
+	})
+}
+
+// PublishFrames is PublishAt with frames the caller built (with Frame, one
+// per format, nil to leave a format out): so each format may carry its own
+// event name, such as a stand-in for a payload too large for that format
+// alone. The caller answers for their size and framing.
+func (h *Hub) PublishFrames(id uint64, name string, frames [][]byte) (*Event, error) {
+	if id == 0 {
+		return nil, ErrOutOfOrder
+	}
+	if len(frames) > formats {
+		return nil, errors.New("more frames than formats")
+	}
+	return h.send(id, name, func(uint64) (out [formats][]byte) {
+		copy(out[:], frames)
+		return out
+	})
+}
+
+// send numbers the event, frames it and hands it to every subscriber.
+func (h *Hub) send(id uint64, name string, frame func(id uint64) [formats][]byte) (*Event, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
@@ -174,12 +204,7 @@ func (h *Hub) publish(id uint64, name string, payloads [][]byte) (*Event, error)
 		h.floor, h.any = id-1, true
 	}
 	h.nextID = id
-	e := &Event{ID: id, Name: name}
-	for f, p := range payloads {
-		if p != nil {
-			e.frames[f] = Frame(e.ID, name, p)
-		}
-	}
+	e := &Event{ID: id, Name: name, frames: frame(id)}
 	if len(h.recent) > 0 {
 		if old := h.recent[h.head]; old != nil {
 			h.floor = old.ID

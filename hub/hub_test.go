@@ -91,7 +91,7 @@ func TestPublishRejectsBadNamesAndHugePayloads(t *testing.T) {
 	if _, err := h.Publish("big", bytes.Repeat([]byte("x"), MaxPayload+1), nil); err != ErrTooLarge {
 		t.Fatalf("huge payload: got %v, want ErrTooLarge", err)
 	}
-	if _, err := h.Publish("extra", []byte("{}"), []byte("{}"), []byte("{}"), []byte("{}")); err == nil {
+	if _, err := h.Publish("extra", []byte("{}"), []byte("{}"), []byte("{}"), []byte("{}"), []byte("{}")); err == nil {
 		t.Fatal("a payload for a fifth format was published")
 	}
 	if _, err := h.Publish("largest", bytes.Repeat([]byte("x"), MaxPayload), nil); err != nil {
@@ -297,3 +297,28 @@ func TestPropertyRandomInterleavings(t *testing.T) {
 }
 
 func head(ids []uint64) []uint64 { return ids[:min(5, len(ids))] }
+
+// PublishFrames carries each format's own frame, a stand-in under another
+// name included, under one id in the one order.
+func TestPublishFramesPerFormat(t *testing.T) {
+	h := New(8, 8)
+	defer h.Close()
+	sub, _, _, _, _ := h.Subscribe(0)
+	defer h.Unsubscribe(sub)
+	frames := [][]byte{Frame(5, "resync", []byte("{}")), Frame(5, "job_updated", []byte("<tr></tr>"))}
+	if _, err := h.PublishFrames(5, "job_updated", frames); err != nil {
+		t.Fatal(err)
+	}
+	e := <-sub.C
+	if e.ID != 5 || string(e.Frame(JSON)) != string(frames[0]) || string(e.Frame(HTML)) != string(frames[1]) || e.Frame(HTMLViewer) != nil {
+		t.Fatalf("got event %d with frames %q %q %q", e.ID, e.Frame(JSON), e.Frame(HTML), e.Frame(HTMLViewer))
+	}
+	for _, id := range []uint64{0, 5, 4} {
+		if _, err := h.PublishFrames(id, "late", frames); err != ErrOutOfOrder {
+			t.Errorf("PublishFrames(%d) after 5: %v, want ErrOutOfOrder", id, err)
+		}
+	}
+	if _, err := h.PublishFrames(6, "many", make([][]byte, formats+1)); err == nil {
+		t.Error("frames for more formats than there are were published")
+	}
+}

@@ -70,6 +70,14 @@ func (s *Store) audit(ctx context.Context, tx *gorm.DB, action, target string, b
 		Before: string(bj), After: string(aj)}).Error
 }
 
+// RecordReveal writes the audit row for showing a job's secret values to
+// the caller (the actor in ctx).
+func (s *Store) RecordReveal(ctx context.Context, jobID string) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
+		return s.audit(ctx, tx, "job.reveal", jobID, nil, map[string]any{"revealed": "config"})
+	})
+}
+
 // auditJob is what the audit log shows of a job. The config is masked as
 // the API masks it.
 func auditJob(j *Job) map[string]any {

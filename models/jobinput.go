@@ -289,26 +289,84 @@ func ValidateConfig(kind string, raw json.RawMessage) (string, error) {
 	return string(b), err
 }
 
-var secretHeader = regexp.MustCompile(`(?i)auth|token|key|secret|cookie|password`)
-
-// PublicConfig returns a job's config as shown to operators: header values
-// that look secret are masked to their last four characters.
+// PublicConfig returns a job's config as an admin sees it by default: a
+// webhook's header values, body, URL credentials and query values are
+// masked to their last four characters (RevealConfig shows them).
 func PublicConfig(kind, config string) map[string]any {
+	if kind != KindWebhook {
+		return decodeObjectOrEmpty(config)
+	}
+	var c WebhookConfig
+	if json.Unmarshal([]byte(config), &c) != nil {
+		return map[string]any{}
+	}
+	headers := map[string]any{}
+	for k, v := range c.Headers {
+		headers[k] = Mask(v)
+	}
+	out := map[string]any{"url": MaskURL(c.URL), "method": c.Method, "headers": headers}
+	if c.Body != "" {
+		out["body"] = Mask(c.Body)
+	}
+	return out
+}
+
+// ViewerConfig returns a job's config as a read-only user sees it: for a
+// webhook only the method and the URL's scheme, host and path.
+func ViewerConfig(kind, config string) map[string]any {
+	if kind != KindWebhook {
+		return decodeObjectOrEmpty(config)
+	}
+	var c WebhookConfig
+	if json.Unmarshal([]byte(config), &c) != nil {
+		return map[string]any{}
+	}
+	u, err := url.Parse(c.URL)
+	if err != nil {
+		return map[string]any{"method": c.Method}
+	}
+	shown := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
+	return map[string]any{"url": shown.String(), "method": c.Method}
+}
+
+// RevealConfig returns a job's config as stored, every value shown.
+func RevealConfig(config string) map[string]any { return decodeObjectOrEmpty(config) }
+
+func decodeObjectOrEmpty(config string) map[string]any {
 	out := map[string]any{}
 	if err := json.Unmarshal([]byte(config), &out); err != nil {
 		return map[string]any{}
 	}
-	if kind != KindWebhook {
-		return out
-	}
-	if h, ok := out["headers"].(map[string]any); ok {
-		for k, v := range h {
-			if s, _ := v.(string); secretHeader.MatchString(k) {
-				h[k] = Mask(s)
-			}
-		}
-	}
 	return out
+}
+
+// MaskURL masks a URL's credentials and query values; sent back unchanged
+// it keeps the stored URL (see the scheduler's keepMaskedSecrets).
+func MaskURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "****"
+	}
+	hadUser := u.User != nil
+	u.User = nil
+	if u.RawQuery != "" {
+		parts := strings.Split(u.RawQuery, "&")
+		for i, part := range parts {
+			k, v, ok := strings.Cut(part, "=")
+			if !ok {
+				continue
+			}
+			if plain, err := url.QueryUnescape(v); err == nil {
+				v = plain
+			}
+			parts[i] = k + "=****" + url.QueryEscape(strings.TrimPrefix(Mask(v), "****"))
+		}
+		u.RawQuery = strings.Join(parts, "&")
+	}
+	if hadUser { // url.User would escape the asterisks
+		return strings.Replace(u.String(), "://", "://****@", 1)
+	}
+	return u.String()
 }
 
 // Mask shows a secret as **** and its last four characters.

@@ -91,6 +91,9 @@ func (s *Service) Edit(ctx context.Context, id string, e models.JobEdit) (Job, e
 		}
 		if e.Config != nil {
 			j.Config = keepMaskedSecrets(j.Kind, j.Config, *e.Config)
+			if err := s.checkEgress(j.Kind, j.Config); err != nil {
+				return err
+			}
 		}
 		if e.MarketHoursOnly != nil {
 			j.MarketHoursOnly = *e.MarketHoursOnly
@@ -179,6 +182,9 @@ func (s *Service) restore(row models.Job) {
 
 // Create stores a new job and schedules it.
 func (s *Service) Create(ctx context.Context, spec models.JobSpec) (Job, error) {
+	if err := s.checkEgress(spec.Job.Kind, spec.Job.Config); err != nil {
+		return Job{}, err
+	}
 	unlock := s.lockJob(spec.Job.ID)
 	defer unlock()
 	applied := false

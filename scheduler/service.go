@@ -22,6 +22,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"switchboard/egress"
 	"switchboard/models"
 )
 
@@ -83,8 +84,18 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 // prompt runs end skipped: "no active AI provider".
 func WithPromptRunner(r PromptRunner) Option { return func(s *Service) { s.prompt = r } }
 
-// WithHTTPClient sets the client webhook jobs use.
+// WithHTTPClient sets the client webhook jobs use (tests; it bypasses the
+// egress policy's dialer, not its check of saved URLs).
 func WithHTTPClient(c *http.Client) Option { return func(s *Service) { s.http = c } }
+
+// WithEgress sets which addresses webhook jobs may reach; the default
+// refuses link-local and cloud metadata addresses.
+func WithEgress(p *egress.Policy) Option {
+	return func(s *Service) { s.egress, s.http = p, p.Client(webhookTimeout) }
+}
+
+// webhookTimeout bounds one webhook call, redirects included.
+const webhookTimeout = 30 * time.Second
 
 // WithApplyHook is called before a schedule is applied to gocron; an error
 // aborts the change, which then rolls back. It is the seam through which
@@ -118,6 +129,7 @@ type Service struct {
 	applyHook  func(string, models.Schedule) error
 	prompt     PromptRunner
 	http       *http.Client
+	egress     *egress.Policy
 	marketOpen func(time.Time) bool
 	listSeq    atomic.Uint64 // bumped by every change; see List
 	listCache  atomic.Pointer[listSnapshot]
@@ -178,7 +190,6 @@ func New(store *models.Store, tz string, opts ...Option) (*Service, error) {
 	s := &Service{
 		store:      store,
 		log:        slog.New(slog.DiscardHandler),
-		http:       &http.Client{Timeout: 30 * time.Second},
 		marketOpen: MarketOpen,
 		builtins:   map[string]Builtin{},
 		running:    map[string]*activeRun{},
@@ -190,6 +201,7 @@ func New(store *models.Store, tz string, opts ...Option) (*Service, error) {
 		relayDone:  make(chan struct{}),
 		memberDone: make(chan struct{}),
 	}
+	WithEgress(must(egress.New(nil, nil)))(s) // the default: no operator lists
 	for _, o := range opts {
 		o(s)
 	}
@@ -418,4 +430,12 @@ func (s *Service) Close(ctx context.Context) error {
 		s.endRelay() // and its listener connection closes
 	}
 	return nil
+}
+
+// must is for values that cannot fail with the arguments given.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

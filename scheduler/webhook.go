@@ -48,6 +48,22 @@ func (s *Service) callWebhook(ctx context.Context, cfg models.WebhookConfig) (st
 	return summary, nil
 }
 
+// checkEgress refuses a webhook whose URL names an address the egress
+// policy refuses, when it is saved; names are checked when dialled.
+func (s *Service) checkEgress(kind, config string) error {
+	if kind != models.KindWebhook {
+		return nil
+	}
+	c, err := decodeConfig[models.WebhookConfig](config)
+	if err != nil {
+		return nil // validated when parsed; a run reports it
+	}
+	if err := s.egress.CheckURL(c.URL); err != nil {
+		return models.Invalid("config.url", "Invalid \"config.url\": %s.", err.Error())
+	}
+	return nil
+}
+
 func decodeConfig[T any](raw string) (T, error) {
 	var c T
 	if err := json.Unmarshal([]byte(raw), &c); err != nil {
@@ -57,7 +73,8 @@ func decodeConfig[T any](raw string) (T, error) {
 }
 
 // keepMaskedSecrets lets an operator send back a config as it was shown to
-// them: a masked header value that still matches the stored one keeps it.
+// them: a masked value (header, body, URL) that still matches the mask of
+// the stored one keeps the stored one.
 func keepMaskedSecrets(kind, oldCfg, newCfg string) string {
 	if kind != models.KindWebhook {
 		return newCfg
@@ -71,6 +88,12 @@ func keepMaskedSecrets(kind, oldCfg, newCfg string) string {
 		if old, ok := prev.Headers[k]; ok && strings.HasPrefix(v, "****") && v == models.Mask(old) {
 			next.Headers[k] = old
 		}
+	}
+	if prev.Body != "" && next.Body == models.Mask(prev.Body) {
+		next.Body = prev.Body
+	}
+	if next.URL != prev.URL && next.URL == models.MaskURL(prev.URL) {
+		next.URL = prev.URL
 	}
 	b, err := json.Marshal(next)
 	if err != nil {

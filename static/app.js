@@ -128,6 +128,11 @@
     }
   });
 
+  // A change too large to send live: read the page again rather than drift.
+  document.addEventListener("htmx:sseMessage", function (e) {
+    if (e.detail && e.detail.type === "resync") location.reload();
+  });
+
   document.addEventListener("htmx:sseOpen", function () { setBadge("live", "live"); });
   document.addEventListener("htmx:sseError", function () {
     if (!navigator.onLine) setBadge("offline", "offline");

@@ -285,7 +285,7 @@ func Layout(p Page, content templ.Component) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "\" id=\"live\" hidden><div sse-swap=\"snapshot,job_updated,job_deleted,job_started,job_completed,provider_changed,setting_changed\" hx-swap=\"none\"></div></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "\" id=\"live\" hidden><div sse-swap=\"snapshot,job_updated,job_deleted,job_started,job_completed,provider_changed,setting_changed,resync\" hx-swap=\"none\"></div></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
