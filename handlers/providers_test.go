@@ -134,7 +134,7 @@ func TestProviderLifecycle(t *testing.T) {
 	if status, m = e.do("POST", "/api/settings/ai-provider/google/test", ""); status != 404 {
 		t.Fatalf("test of an unconfigured provider: %d %v", status, m)
 	}
-	if status, m = e.do("POST", "/api/settings/ai-provider/grok/test", ""); status != 400 {
+	if status, m = e.do("POST", "/api/settings/ai-provider/mistral/test", ""); status != 400 {
 		t.Fatalf("test of an unsupported provider: %d %v", status, m)
 	}
 }
