@@ -32,6 +32,7 @@ func (h *Handler) Routes() http.Handler {
 	api.HandleFunc("POST /api/settings/ai-provider/{id}/activate", h.api(h.handleProviderActivate))
 	api.HandleFunc("DELETE /api/settings/ai-provider/{id}", h.api(h.handleProviderDelete))
 	api.HandleFunc("POST /api/settings/ai-provider/{name}/test", h.api(h.handleProviderTest))
+	api.HandleFunc("POST /api/settings/test-ai", h.api(h.handleSettingsTestAI))
 
 	api.HandleFunc("GET /api/stream", h.api(h.handleStream))
 
