@@ -77,15 +77,12 @@ func (h *Handler) Routes() http.Handler {
 	mux.Handle("GET /static/", h.assets)
 	mux.Handle("GET /metrics", h.requireAPIAuth(http.HandlerFunc(h.handleMetrics)))
 	mux.HandleFunc("GET /healthz", h.handleHealthz)
+	mux.HandleFunc("GET /api/health", h.handleAPIHealth) // public, like /healthz: the original's clients poll it
 	mux.HandleFunc("GET /readyz", h.handleReadyz)
 	mux.HandleFunc("GET /login", h.page(h.handleLoginPage))
 	mux.HandleFunc("POST /login", h.page(h.handleLogin))
 	mux.Handle("POST /logout", h.withOptionalSession(h.page(h.handleLogout)))
 	mux.Handle("/", h.requireSession(pages))
 
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.writeError(w, r, &httpError{http.StatusForbidden, "FORBIDDEN", "Cross-origin request refused.", nil})
-	}))
-	return withRequestID(h.withLogAndRecover(securityHeaders(cop.Handler(mux))))
+	return withRequestID(h.withLogAndRecover(securityHeaders(h.crossOrigin(mux))))
 }
