@@ -34,7 +34,20 @@ var Providers = []Provider{
 	{Name: OpenAICompatible, DisplayName: "OpenAI-compatible server", NeedsBaseURL: true},
 }
 
-// Lookup finds a provider by its name.
+// aliases are other names clients use for a provider: the original
+// system's legacy dashboard calls xAI "grok".
+var aliases = map[string]string{"grok": XAI}
+
+// Canonical is the provider name for name, which may be an alias; any
+// other name is returned as it is.
+func Canonical(name string) string {
+	if c, ok := aliases[name]; ok {
+		return c
+	}
+	return name
+}
+
+// Lookup finds a provider by its name (not an alias: see Canonical).
 func Lookup(name string) (Provider, bool) {
 	for _, p := range Providers {
 		if p.Name == name {

@@ -42,6 +42,20 @@ func newEnv(t *testing.T, builtins []scheduler.Builtin, opts ...scheduler.Option
 
 func newEnvConfig(t *testing.T, cfg handlers.Config, builtins []scheduler.Builtin, opts ...scheduler.Option) *env {
 	t.Helper()
+	return newEnvWith(t, envOptions{cfg: cfg, builtins: builtins}, opts...)
+}
+
+// envOptions are the less common ways to build an env.
+type envOptions struct {
+	cfg      handlers.Config
+	builtins []scheduler.Builtin
+	ai       handlers.Completer // nil: the real provider clients
+	catalog  bool               // seed the catalogue of seven jobs before the start
+}
+
+func newEnvWith(t *testing.T, o envOptions, opts ...scheduler.Option) *env {
+	t.Helper()
+	cfg, builtins := o.cfg, o.builtins
 	box, err := secrets.New(bytes.Repeat([]byte{42}, secrets.KeySize))
 	if err != nil {
 		t.Fatal(err)
@@ -61,6 +75,11 @@ func newEnvConfig(t *testing.T, cfg handlers.Config, builtins []scheduler.Builti
 			t.Fatal(err)
 		}
 	}
+	if o.catalog {
+		if err := sched.SeedCatalog(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := sched.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +87,11 @@ func newEnvConfig(t *testing.T, cfg handlers.Config, builtins []scheduler.Builti
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := handlers.Deps{Store: store, Scheduler: sched, Hub: h, AI: ai.NewClient(nil, 5*time.Second), Log: log, Assets: assets}
+	var completer handlers.Completer = ai.NewClient(nil, 5*time.Second)
+	if o.ai != nil {
+		completer = o.ai
+	}
+	deps := handlers.Deps{Store: store, Scheduler: sched, Hub: h, AI: completer, Log: log, Assets: assets}
 	handler := handlers.New(deps, cfg)
 	srv := httptest.NewServer(handler.Routes())
 	t.Cleanup(func() {

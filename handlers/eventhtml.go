@@ -8,6 +8,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"switchboard/ai"
 	"switchboard/models"
 	"switchboard/scheduler"
 	"switchboard/views"
@@ -100,9 +101,11 @@ func providerItems(ps []providerBody) []views.ProviderItem {
 func providerCards(ps []providerBody, canWrite bool) []views.ProviderCard {
 	cards := make([]views.ProviderCard, len(ps))
 	for i, p := range ps {
+		// The placeholder is the model runs use when none is saved.
+		meta, _ := ai.Lookup(p.Name)
 		cards[i] = views.ProviderCard{Name: p.Name, DisplayName: p.DisplayName, Status: p.Status, Configured: p.Configured,
 			Active: p.IsActive, KeyMasked: deref(p.APIKeyMasked), Model: deref(p.Model), BaseURL: deref(p.BaseURL),
-			Models: p.Models, DefaultModel: p.DefaultModel, NeedsBaseURL: p.NeedsBaseURL, CanWrite: canWrite}
+			Models: p.Models, DefaultModel: meta.DefaultModel, NeedsBaseURL: p.NeedsBaseURL, CanWrite: canWrite}
 	}
 	return cards
 }

@@ -42,6 +42,14 @@ type Config struct {
 	// SessionSecret signs and encrypts session cookies (keys are derived
 	// from it). Empty means random keys: sessions end with the process.
 	SessionSecret []byte
+	// CORSOrigins are the origins ("scheme://host[:port]") whose pages may
+	// call /api/ with the user's cookies: they get CORS headers with
+	// credentials, preflights are answered for them without
+	// authentication, and their writes pass the cross-origin check. Empty
+	// (the default) allows none.
+	CORSOrigins []string
+	// Version names the build in GET /api/health.
+	Version string
 }
 
 // Deps are the services the handlers use.

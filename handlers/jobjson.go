@@ -13,6 +13,7 @@ type jobBody struct {
 	Name            string         `json:"name"`
 	Description     string         `json:"description"`
 	Kind            string         `json:"kind"`
+	System          bool           `json:"system"` // built-in housekeeping registered in code, not a job of the application
 	Enabled         bool           `json:"enabled"`
 	PausedReason    *string        `json:"paused_reason"`
 	PausedUntil     *string        `json:"paused_until"`
@@ -48,7 +49,7 @@ func jobJSON(j scheduler.Job, admin bool) jobBody {
 		config = models.PublicConfig
 	}
 	b := jobBody{
-		ID: j.ID, Name: j.Name, Description: j.Description, Kind: j.Kind, Enabled: j.Enabled,
+		ID: j.ID, Name: j.Name, Description: j.Description, Kind: j.Kind, System: j.Kind == models.KindBuiltin, Enabled: j.Enabled,
 		PausedUntil: formatTimePtr(j.PausedUntil, loc), Trigger: j.Trigger, TriggerArgs: j.Schedule.Args(),
 		Schedule: j.ScheduleText(), Timezone: loc.String(), NextRun: formatTimePtr(j.NextRun, loc),
 		LastRun: formatTimePtr(j.LastRunAt, loc), Running: j.Running != nil, MarketHoursOnly: j.MarketHoursOnly,

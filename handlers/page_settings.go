@@ -234,10 +234,11 @@ func (h *Handler) handlePageProviderDelete(w http.ResponseWriter, r *http.Reques
 }
 
 func (h *Handler) handlePageProviderTest(w http.ResponseWriter, r *http.Request) error {
-	res, err := h.testProvider(r.Context(), r.PathValue("name"))
+	target, err := h.storedProvider(r.Context(), r.PathValue("name"))
 	if err != nil {
 		return err
 	}
+	res := h.testProvider(r.Context(), target)
 	text := fmt.Sprintf("Connected: %s answered in %d ms.", res.model, res.latency.Milliseconds())
 	if res.err != "" {
 		text = "Failed: " + res.err

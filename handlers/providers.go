@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,19 +21,22 @@ type Completer interface {
 }
 
 type providerBody struct {
-	Name         string   `json:"name"`
-	DisplayName  string   `json:"display_name"`
-	Configured   bool     `json:"configured"`
-	Models       []string `json:"models"`
-	DefaultModel string   `json:"default_model"`
-	Model        *string  `json:"model"`
-	IsActive     bool     `json:"is_active"`
-	Status       string   `json:"status"`
-	ID           *int64   `json:"id"`
-	APIKeyMasked *string  `json:"api_key_masked"`
-	BaseURL      *string  `json:"base_url"`
-	NeedsBaseURL bool     `json:"needs_base_url"`
-	UpdatedAt    *string  `json:"updated_at"`
+	Name        string   `json:"name"`
+	DisplayName string   `json:"display_name"`
+	Configured  bool     `json:"configured"`
+	Models      []string `json:"models"`
+	// DefaultModel is the model a client should pre-select, as the
+	// original answered it: the stored model, else (configured without
+	// one) the model runs use, else the first of Models.
+	DefaultModel string  `json:"default_model"`
+	Model        *string `json:"model"`
+	IsActive     bool    `json:"is_active"`
+	Status       string  `json:"status"`
+	ID           *int64  `json:"id"`
+	APIKeyMasked *string `json:"api_key_masked"`
+	BaseURL      *string `json:"base_url"`
+	NeedsBaseURL bool    `json:"needs_base_url"`
+	UpdatedAt    *string `json:"updated_at"`
 }
 
 // providerList is one entry per supported provider, configured or not.
@@ -52,8 +56,12 @@ func providersJSON(rows []models.AIProvider, loc *time.Location) []providerBody 
 	out := make([]providerBody, 0, len(ai.Providers))
 	for _, p := range ai.Providers {
 		b := providerBody{Name: p.Name, DisplayName: p.DisplayName, Models: append([]string{}, p.Models...),
-			DefaultModel: p.DefaultModel, Status: "unconfigured", NeedsBaseURL: p.NeedsBaseURL}
+			Status: "unconfigured", NeedsBaseURL: p.NeedsBaseURL}
+		if len(p.Models) > 0 {
+			b.DefaultModel = p.Models[0]
+		}
 		if row, ok := byName[p.Name]; ok {
+			b.DefaultModel = cmp.Or(row.Model, p.DefaultModel)
 			id, masked, model, base := row.ID, row.MaskedKey(), row.Model, row.BaseURL
 			b.Configured, b.ID, b.APIKeyMasked, b.Model, b.BaseURL, b.IsActive = true, &id, &masked, &model, &base, row.IsActive
 			b.UpdatedAt = formatTimePtr(&row.UpdatedAt, loc)
@@ -112,8 +120,10 @@ func (h *Handler) handleProviderList(w http.ResponseWriter, r *http.Request) err
 	}
 	lo := (page - 1) * size
 	hi := min(lo+size, len(all))
+	// "providers" is the same page under the name the original
+	// front-end reads.
 	writeJSON(w, http.StatusOK, map[string]any{
-		"data": all[lo:hi], "page": page, "page_size": size, "total": len(all), "total_pages": pages,
+		"data": all[lo:hi], "providers": all[lo:hi], "page": page, "page_size": size, "total": len(all), "total_pages": pages,
 		"has_next": page < pages, "has_prev": page > 1,
 	})
 	return nil
@@ -132,6 +142,19 @@ func (h *Handler) handleProviderActive(w http.ResponseWriter, r *http.Request) e
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"provider": active})
 	return nil
+}
+
+// lookupProvider finds a supported provider by its name or an alias.
+func lookupProvider(name string) (ai.Provider, error) {
+	p, ok := ai.Lookup(ai.Canonical(name))
+	if !ok {
+		names := make([]string, len(ai.Providers))
+		for i, p := range ai.Providers {
+			names[i] = p.Name
+		}
+		return p, models.Invalid("provider", "Unsupported provider '%s'. Supported: %s.", name, strings.Join(names, ", "))
+	}
+	return p, nil
 }
 
 // parseProviderInput validates the body of POST /api/settings/ai-provider.
@@ -165,14 +188,11 @@ func parseProviderInput(body map[string]json.RawMessage) (models.ProviderInput, 
 	if in.Provider == "" {
 		return in, models.Invalid("provider", `Field "provider" is required.`)
 	}
-	p, ok := ai.Lookup(in.Provider)
-	if !ok {
-		names := make([]string, len(ai.Providers))
-		for i, p := range ai.Providers {
-			names[i] = p.Name
-		}
-		return in, models.Invalid("provider", "Unsupported provider '%s'. Supported: %s.", in.Provider, strings.Join(names, ", "))
+	p, err := lookupProvider(in.Provider)
+	if err != nil {
+		return in, err
 	}
+	in.Provider = p.Name
 	// Absent means "keep the stored key"; present must be a valid key.
 	if _, has := body["api_key"]; has {
 		if err := models.ValidateAPIKey(in.APIKey); err != nil {
@@ -252,58 +272,4 @@ func (h *Handler) handleProviderDelete(w http.ResponseWriter, r *http.Request) e
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "id": id})
 	return nil
-}
-
-// testPrompt is the tiny prompt "test connection" sends.
-const testPrompt = "Reply with the single word: pong"
-
-func (h *Handler) handleProviderTest(w http.ResponseWriter, r *http.Request) error {
-	res, err := h.testProvider(r.Context(), r.PathValue("name"))
-	if err != nil {
-		return err
-	}
-	out := map[string]any{"success": res.err == "", "provider": res.provider, "model": res.model, "latency_ms": res.latency.Milliseconds()}
-	if res.err != "" {
-		out["error"] = res.err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
-}
-
-// providerTest is how a connection test went; err is safe to show.
-type providerTest struct {
-	provider, model, err string
-	latency              time.Duration
-}
-
-// testProvider sends a tiny prompt with the stored key. An error return is
-// a request that could not be made (unknown or unconfigured provider); a
-// failing provider is a result.
-func (h *Handler) testProvider(ctx context.Context, name string) (providerTest, error) {
-	meta, ok := ai.Lookup(name)
-	if !ok {
-		return providerTest{}, models.Invalid("name", "Unsupported provider '%s'.", name)
-	}
-	p, err := h.store.ProviderByName(ctx, name)
-	if err == models.ErrNotFound {
-		return providerTest{}, &httpError{http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Provider '%s' is not configured.", name), nil}
-	}
-	if err != nil {
-		return providerTest{}, err
-	}
-	key, err := h.store.OpenKey(p)
-	if err != nil {
-		return providerTest{}, err
-	}
-	res := providerTest{provider: name, model: p.Model}
-	if res.model == "" {
-		res.model = meta.DefaultModel
-	}
-	start := time.Now()
-	_, err = h.ai.Complete(ctx, ai.Request{Provider: name, APIKey: key, Model: res.model, BaseURL: p.BaseURL, Prompt: testPrompt, MaxTokens: 16})
-	res.latency = time.Since(start)
-	if err != nil {
-		res.err = strings.ReplaceAll(err.Error(), key, "****")
-	}
-	return res, nil
 }

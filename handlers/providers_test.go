@@ -134,7 +134,7 @@ func TestProviderLifecycle(t *testing.T) {
 	if status, m = e.do("POST", "/api/settings/ai-provider/google/test", ""); status != 404 {
 		t.Fatalf("test of an unconfigured provider: %d %v", status, m)
 	}
-	if status, m = e.do("POST", "/api/settings/ai-provider/grok/test", ""); status != 400 {
+	if status, m = e.do("POST", "/api/settings/ai-provider/mistral/test", ""); status != 400 {
 		t.Fatalf("test of an unsupported provider: %d %v", status, m)
 	}
 }
@@ -159,7 +159,7 @@ func TestProviderBadInput(t *testing.T) {
 	tests := []struct{ body, message string }{
 		{`{}`, `Field "provider" is required.`},
 		{`{"api_key":"sk-abcdefgh"}`, `Field "provider" is required.`},
-		{`{"provider":"grok","api_key":"sk-abcdefgh"}`, "Unsupported provider 'grok'. Supported: anthropic, openai, google, xai, openai_compatible."},
+		{`{"provider":"mistral","api_key":"sk-abcdefgh"}`, "Unsupported provider 'mistral'. Supported: anthropic, openai, google, xai, openai_compatible."},
 		{`{"provider":7,"api_key":"sk-abcdefgh"}`, `Field "provider" must be a string.`},
 		{`{"provider":"openai"}`, `Field "api_key" is required for a provider that is not configured yet.`},
 		{`{"provider":"openai","api_key":"short"}`, `Invalid "api_key": must be 8 to 512 characters with no whitespace.`},

@@ -33,6 +33,7 @@ func (h *Handler) Routes() http.Handler {
 	api.HandleFunc("POST /api/settings/ai-provider/{id}/activate", h.api(h.handleProviderActivate))
 	api.HandleFunc("DELETE /api/settings/ai-provider/{id}", h.api(h.handleProviderDelete))
 	api.HandleFunc("POST /api/settings/ai-provider/{name}/test", h.api(h.handleProviderTest))
+	api.HandleFunc("POST /api/settings/test-ai", h.api(h.handleSettingsTestAI))
 
 	api.HandleFunc("GET /api/stream", h.api(h.handleStream))
 
@@ -78,15 +79,12 @@ func (h *Handler) Routes() http.Handler {
 	mux.Handle("GET /static/", h.assets)
 	mux.Handle("GET /metrics", h.requireAPIAuth(http.HandlerFunc(h.handleMetrics)))
 	mux.HandleFunc("GET /healthz", h.handleHealthz)
+	mux.HandleFunc("GET /api/health", h.handleAPIHealth) // public, like /healthz: the original's clients poll it
 	mux.HandleFunc("GET /readyz", h.handleReadyz)
 	mux.HandleFunc("GET /login", h.page(h.handleLoginPage))
 	mux.HandleFunc("POST /login", h.page(h.handleLogin))
 	mux.Handle("POST /logout", h.withOptionalSession(h.page(h.handleLogout)))
 	mux.Handle("/", h.requireSession(pages))
 
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.writeError(w, r, &httpError{http.StatusForbidden, "FORBIDDEN", "Cross-origin request refused.", nil})
-	}))
-	return withRequestID(h.withLogAndRecover(securityHeaders(cop.Handler(mux))))
+	return withRequestID(h.withLogAndRecover(securityHeaders(h.crossOrigin(mux))))
 }

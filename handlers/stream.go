@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"math/rand/v2"
@@ -171,6 +172,12 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, format int, sna
 	p := &pump{sub: sub, format: format, opening: opening, heartbeat: h.cfg.Heartbeat, sent: sent,
 		maxAge: h.cfg.StreamMaxAge + rand.N(h.cfg.StreamMaxAge/6+1)}
 
+	hdr := w.Header()
+	hdr.Set("Content-Type", "text/event-stream")
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("X-Accel-Buffering", "no")
+	p.header = hdr.Clone()
+
 	rc := http.NewResponseController(w)
 	if conn, _, err := rc.Hijack(); err == nil {
 		h.streams.Add(1)
@@ -184,10 +191,6 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, format int, sna
 	// HTTP/2, or a writer that cannot be taken over: stream in place.
 	defer h.hub.Unsubscribe(sub)
 	_ = rc.SetReadDeadline(time.Time{}) // the server's read timeout must not end a stream
-	hdr := w.Header()
-	hdr.Set("Content-Type", "text/event-stream")
-	hdr.Set("Cache-Control", "no-store")
-	hdr.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	p.run(r.Context().Done(), func(frame []byte) bool {
 		_ = rc.SetWriteDeadline(time.Now().Add(writeTimeout))
@@ -257,6 +260,7 @@ type pump struct {
 	opening   [][]byte // sent first, then dropped: an idle stream keeps no snapshot
 	maxAge    time.Duration
 	heartbeat time.Duration
+	header    http.Header // the middleware's response headers (security, CORS), for runConn's head
 }
 
 // runConn streams over a taken-over HTTP/1.1 connection: a plain response
@@ -276,9 +280,19 @@ func (p *pump) runConn(conn net.Conn, requestID string) {
 		_, err := conn.Write(frame)
 		return err == nil
 	}
-	head := "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n" +
-		"X-Accel-Buffering: no\r\nX-Request-Id: " + requestID + "\r\nConnection: close\r\n\r\n"
-	if send([]byte(head)) {
+	// The head carries every header set before the takeover: the stream's
+	// own, the request id, and the middleware's security and CORS headers.
+	hdr := p.header.Clone()
+	if hdr == nil {
+		hdr = http.Header{"Content-Type": {"text/event-stream"}}
+	}
+	hdr.Set("X-Request-Id", requestID)
+	hdr.Set("Connection", "close")
+	var head bytes.Buffer
+	head.WriteString("HTTP/1.1 200 OK\r\n")
+	_ = hdr.Write(&head)
+	head.WriteString("\r\n")
+	if send(head.Bytes()) {
 		p.run(gone, send)
 	}
 }

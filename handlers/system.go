@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"strconv"
@@ -72,6 +73,21 @@ func (h *Handler) handleNotFound(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
+}
+
+// handleAPIHealth is /healthz in the original system's shape: its
+// front-end reads status, database and version; its desktop wrapper, only
+// the 200.
+func (h *Handler) handleAPIHealth(w http.ResponseWriter, r *http.Request) {
+	setRoute(r)
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	database := "ok"
+	if err := h.store.Ping(ctx); err != nil {
+		database = "error"
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": cmp.Or(h.cfg.Version, "devel"),
+		"timestamp": time.Now().UTC().Format(time.RFC3339), "database": database})
 }
 
 func (h *Handler) handleReadyz(w http.ResponseWriter, r *http.Request) {

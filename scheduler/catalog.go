@@ -13,27 +13,34 @@ import (
 const catalogSeeded = "internal.catalog_seeded"
 
 type catalogEntry struct {
-	id, name, prompt string
-	trigger          string
-	args             string
-	marketHoursOnly  bool
+	id, name, description, prompt string
+	trigger                       string
+	args                          string
+	marketHoursOnly               bool
 }
 
 // The original system's seven jobs, as prompt jobs for the active provider.
 var catalog = []catalogEntry{
-	{"morning_briefing", "Morning Briefing", "Write a short pre-market briefing: overnight moves, scheduled economic releases and the three things to watch today.",
+	{"morning_briefing", "Morning Briefing", "Pre-market briefing on weekdays: overnight moves, the day's releases and what to watch.",
+		"Write a short pre-market briefing: overnight moves, scheduled economic releases and the three things to watch today.",
 		models.TriggerCron, `{"hour": 8, "minute": 30, "day_of_week": "mon-fri"}`, false},
-	{"technical_monitor", "Technical Monitor", "Check the watchlist for notable technical signals (breakouts, moving-average crosses, unusual volume) and list any found.",
+	{"technical_monitor", "Technical Monitor", "Watchlist technical signals every 15 minutes while the market is open.",
+		"Check the watchlist for notable technical signals (breakouts, moving-average crosses, unusual volume) and list any found.",
 		models.TriggerInterval, `{"minutes": 15}`, true},
-	{"reddit_scanner", "Reddit Scanner", "Summarise the tickers and themes gaining attention on investing forums in the last hour.",
+	{"reddit_scanner", "Reddit Scanner", "Tickers and themes trending on investing forums, hourly while the market is open.",
+		"Summarise the tickers and themes gaining attention on investing forums in the last hour.",
 		models.TriggerInterval, `{"minutes": 60}`, true},
-	{"daily_summary", "Daily Summary", "Summarise today's session: index moves, sector leaders and laggards, and notable news.",
+	{"daily_summary", "Daily Summary", "End-of-day summary on weekdays: index moves, sector leaders and laggards, news.",
+		"Summarise today's session: index moves, sector leaders and laggards, and notable news.",
 		models.TriggerCron, `{"hour": 16, "minute": 30, "day_of_week": "mon-fri"}`, false},
-	{"weekly_review", "Weekly Review", "Review the past week in markets and outline the key events of the week ahead.",
+	{"weekly_review", "Weekly Review", "Sunday evening review of the week in markets and the week ahead.",
+		"Review the past week in markets and outline the key events of the week ahead.",
 		models.TriggerCron, `{"day_of_week": "sun", "hour": 20, "minute": 0}`, false},
-	{"regime_check", "Regime Check", "Assess the current market regime (trend, volatility, breadth) and say whether it changed.",
+	{"regime_check", "Regime Check", "Market regime check (trend, volatility, breadth) every 2 hours while the market is open.",
+		"Assess the current market regime (trend, volatility, breadth) and say whether it changed.",
 		models.TriggerInterval, `{"hours": 2}`, true},
-	{"download_tracker", "Download Tracker", "Report the day's download counts for the tracked packages and flag unusual changes.",
+	{"download_tracker", "Download Tracker", "Daily report of the tracked packages' download counts, flagging unusual changes.",
+		"Report the day's download counts for the tracked packages and flag unusual changes.",
 		models.TriggerCron, `{"hour": 9, "minute": 0}`, false},
 }
 
@@ -61,7 +68,7 @@ func (s *Service) SeedCatalog(ctx context.Context) error {
 		}
 		cfg, _ := json.Marshal(models.PromptConfig{Prompt: c.prompt})
 		_, err = s.store.EnsureJob(ctx, models.Job{
-			ID: c.id, Name: c.name, Kind: models.KindPrompt, Config: string(cfg),
+			ID: c.id, Name: c.name, Description: c.description, Kind: models.KindPrompt, Config: string(cfg),
 			Trigger: sched.Trigger, TriggerArgs: sched.ArgsJSON(), Enabled: true,
 			MarketHoursOnly: c.marketHoursOnly,
 		})

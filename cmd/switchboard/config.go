@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"switchboard/handlers"
 	"switchboard/models"
 	"switchboard/scheduler"
 )
@@ -45,6 +46,7 @@ type config struct {
 	logFormat     string
 	logLevel      slog.Level
 	shutdownGrace time.Duration
+	corsOrigins   []string // normalised by handlers.ParseOrigin
 }
 
 // parseConfig reads flags, falling back to SWITCHBOARD_* environment
@@ -67,6 +69,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	catalog := fs.String("catalog", env("SWITCHBOARD_CATALOG", "true"), "create the catalogue of seven jobs on an empty database (SWITCHBOARD_CATALOG)")
 	fs.StringVar(&c.logFormat, "log-format", env("SWITCHBOARD_LOG_FORMAT", "text"), "log format: text or json (SWITCHBOARD_LOG_FORMAT)")
 	level := fs.String("log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "log level: debug, info, warn, error (SWITCHBOARD_LOG_LEVEL)")
+	var corsFlags []string
+	fs.Func("cors-origin", "an origin (scheme://host[:port]) whose pages may call /api/ with the user's session; repeat for several (SWITCHBOARD_CORS_ORIGINS, comma-separated)",
+		func(s string) error { corsFlags = append(corsFlags, s); return nil })
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", 5*time.Minute, "how long running jobs may finish after SIGINT/SIGTERM")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -83,6 +88,16 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return c, fmt.Errorf("--log-format: %q is not text or json", c.logFormat)
+	}
+	if corsFlags == nil && getenv("SWITCHBOARD_CORS_ORIGINS") != "" {
+		corsFlags = strings.Split(getenv("SWITCHBOARD_CORS_ORIGINS"), ",")
+	}
+	for _, o := range corsFlags {
+		origin, err := handlers.ParseOrigin(o)
+		if err != nil {
+			return c, fmt.Errorf("--cors-origin: %w", err)
+		}
+		c.corsOrigins = append(c.corsOrigins, origin)
 	}
 	c.apiToken = getenv("SWITCHBOARD_API_TOKEN")
 	c.secretKey = getenv("SWITCHBOARD_SECRET_KEY")

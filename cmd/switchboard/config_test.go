@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -35,6 +36,49 @@ func TestConfigForSeveralInstances(t *testing.T) {
 			}
 			if err != nil || c.location() != tt.wantLoc || c.instanceID == "" {
 				t.Fatalf("got %v location %q instance %q, want %q and an instance id", err, c.location(), c.instanceID, tt.wantLoc)
+			}
+		})
+	}
+}
+
+func TestConfigCORSOrigins(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     string // SWITCHBOARD_CORS_ORIGINS
+		want    []string
+		wantErr string
+	}{
+		{"none by default", nil, "", nil, ""},
+		{"a repeated flag", []string{"--cors-origin", "http://localhost:3000", "--cors-origin", "https://app.example.com"}, "",
+			[]string{"http://localhost:3000", "https://app.example.com"}, ""},
+		{"the environment, comma-separated", nil, "http://localhost:3000, https://app.example.com:8443",
+			[]string{"http://localhost:3000", "https://app.example.com:8443"}, ""},
+		{"flags win over the environment", []string{"--cors-origin", "http://localhost:3000"}, "https://app.example.com",
+			[]string{"http://localhost:3000"}, ""},
+		{"written as a browser sends it", []string{"--cors-origin", "HTTP://LocalHost:3000/"}, "", []string{"http://localhost:3000"}, ""},
+		{"a wildcard", []string{"--cors-origin", "*"}, "", nil, "not an origin"},
+		{"no scheme", []string{"--cors-origin", "localhost:3000"}, "", nil, "not an origin"},
+		{"a path", []string{"--cors-origin", "http://localhost:3000/app"}, "", nil, "not an origin"},
+		{"another scheme", nil, "ftp://localhost:3000", nil, "not an origin"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			getenv := func(k string) string {
+				if k == "SWITCHBOARD_CORS_ORIGINS" {
+					return tt.env
+				}
+				return ""
+			}
+			c, err := parseConfig(tt.args, getenv, io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got %v, want an error saying %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !slices.Equal(c.corsOrigins, tt.want) {
+				t.Fatalf("got %q %v, want %q", c.corsOrigins, err, tt.want)
 			}
 		})
 	}

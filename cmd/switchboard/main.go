@@ -138,7 +138,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	handler := handlers.New(handlers.Deps{Store: store, Scheduler: sched, Hub: events, AI: aiClient, Log: log, Assets: assets, Metrics: mets},
-		handlers.Config{APIToken: cfg.apiToken, SessionSecret: key})
+		handlers.Config{APIToken: cfg.apiToken, SessionSecret: key, CORSOrigins: cfg.corsOrigins, Version: buildVersion()})
 	srv := &http.Server{
 		Handler:           handler.Routes(),
 		ReadHeaderTimeout: 10 * time.Second,

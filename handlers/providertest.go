@@ -1,0 +1,168 @@
+package handlers
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"switchboard/ai"
+	"switchboard/models"
+)
+
+// testPrompt is the tiny prompt "test connection" sends.
+const testPrompt = "Reply with the single word: pong"
+
+func (h *Handler) handleProviderTest(w http.ResponseWriter, r *http.Request) error {
+	target, err := h.storedProvider(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	writeProviderTest(w, h.testProvider(r.Context(), target))
+	return nil
+}
+
+func writeProviderTest(w http.ResponseWriter, res providerTest) {
+	out := map[string]any{"success": res.err == "", "provider": res.provider, "model": res.model, "latency_ms": res.latency.Milliseconds()}
+	if res.err != "" {
+		out["error"] = res.err
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// providerTarget is what a connection test sends: a provider, a key (the
+// stored one or one given to test), the model and base URL.
+type providerTarget struct {
+	provider, key, model, baseURL string
+}
+
+// providerTest is how a connection test went; err is safe to show.
+type providerTest struct {
+	provider, model, err string
+	latency              time.Duration
+}
+
+// storedProvider is the target for a configured provider, by name or
+// alias, with its stored key. Unknown is a 400, unconfigured a 404.
+func (h *Handler) storedProvider(ctx context.Context, name string) (providerTarget, error) {
+	meta, ok := ai.Lookup(ai.Canonical(name))
+	if !ok {
+		return providerTarget{}, models.Invalid("name", "Unsupported provider '%s'.", name)
+	}
+	p, err := h.store.ProviderByName(ctx, meta.Name)
+	if err == models.ErrNotFound {
+		return providerTarget{}, &httpError{http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Provider '%s' is not configured.", meta.Name), nil}
+	}
+	if err != nil {
+		return providerTarget{}, err
+	}
+	return h.targetOf(p)
+}
+
+// targetOf opens a stored provider's key.
+func (h *Handler) targetOf(p models.AIProvider) (providerTarget, error) {
+	key, err := h.store.OpenKey(p)
+	if err != nil {
+		return providerTarget{}, err
+	}
+	meta, _ := ai.Lookup(p.Provider)
+	return providerTarget{provider: p.Provider, key: key, model: cmp.Or(p.Model, meta.DefaultModel), baseURL: p.BaseURL}, nil
+}
+
+// testProvider sends a tiny prompt. A failing provider is a result, its
+// message with the key masked.
+func (h *Handler) testProvider(ctx context.Context, t providerTarget) providerTest {
+	res := providerTest{provider: t.provider, model: t.model}
+	start := time.Now()
+	_, err := h.ai.Complete(ctx, ai.Request{Provider: t.provider, APIKey: t.key, Model: t.model, BaseURL: t.baseURL, Prompt: testPrompt, MaxTokens: 16})
+	res.latency = time.Since(start)
+	if err != nil {
+		res.err = strings.ReplaceAll(err.Error(), t.key, "****")
+	}
+	return res
+}
+
+// handleSettingsTestAI is the original's POST /api/settings/test-ai (the
+// legacy dashboard's "test" button). With a key in the body it tests that
+// key, never storing it; with a provider alone, that provider's stored key;
+// with neither, the active provider.
+func (h *Handler) handleSettingsTestAI(w http.ResponseWriter, r *http.Request) error {
+	body, err := decodeObject(w, r, true, notObjectMessage)
+	if err != nil {
+		return err
+	}
+	var in struct{ provider, key, model, baseURL string }
+	for k, dst := range map[string]*string{"provider": &in.provider, "api_key": &in.key, "model": &in.model, "base_url": &in.baseURL} {
+		raw, ok := body[k]
+		if ok && !bytes.Equal(bytes.TrimSpace(raw), []byte("null")) && json.Unmarshal(raw, dst) != nil {
+			return models.Invalid(k, "Field %q must be a string.", k)
+		}
+	}
+	for k := range body {
+		switch k {
+		case "provider", "api_key", "model", "base_url":
+		default:
+			return models.Invalid(k, "Unknown field %q. Allowed: provider, api_key, model, base_url.", k)
+		}
+	}
+	target, err := h.testAITarget(r.Context(), in.provider, in.key, strings.TrimSpace(in.model), strings.TrimSpace(in.baseURL))
+	if err != nil {
+		return err
+	}
+	writeProviderTest(w, h.testProvider(r.Context(), target))
+	return nil
+}
+
+// testAITarget is what test-ai tests: the key given, else the stored key
+// of the provider named, else the active provider's; the model and base
+// URL given override the stored ones.
+func (h *Handler) testAITarget(ctx context.Context, provider, key, model, baseURL string) (providerTarget, error) {
+	if err := errors.Join(models.ValidateModel(model), models.ValidateBaseURL(baseURL)); err != nil {
+		return providerTarget{}, err
+	}
+	t, err := h.testAIProvider(ctx, provider, key)
+	if err != nil {
+		return t, err
+	}
+	t.model = cmp.Or(model, t.model)
+	t.baseURL = cmp.Or(baseURL, t.baseURL)
+	meta, _ := ai.Lookup(t.provider)
+	if t.model == "" {
+		return t, models.Invalid("model", `Field "model" is required for %s.`, t.provider)
+	}
+	if meta.NeedsBaseURL && t.baseURL == "" {
+		return t, models.Invalid("base_url", `Field "base_url" is required for %s.`, t.provider)
+	}
+	return t, nil
+}
+
+func (h *Handler) testAIProvider(ctx context.Context, provider, key string) (providerTarget, error) {
+	switch {
+	case provider == "" && key != "":
+		return providerTarget{}, models.Invalid("provider", `Field "provider" is required with "api_key".`)
+	case provider == "":
+		p, err := h.store.ActiveProvider(ctx)
+		if errors.Is(err, models.ErrNotFound) {
+			return providerTarget{}, &httpError{http.StatusNotFound, "NOT_FOUND", "No active AI provider.", nil}
+		}
+		if err != nil {
+			return providerTarget{}, err
+		}
+		return h.targetOf(p)
+	case key == "":
+		return h.storedProvider(ctx, provider)
+	}
+	meta, err := lookupProvider(provider)
+	if err != nil {
+		return providerTarget{}, err
+	}
+	if err := models.ValidateAPIKey(key); err != nil {
+		return providerTarget{}, err
+	}
+	return providerTarget{provider: meta.Name, key: key, model: meta.DefaultModel}, nil
+}
