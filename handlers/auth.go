@@ -151,7 +151,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, u models.User) 
 	sess.Values["uid"] = u.ID
 	sess.Values["ver"] = u.SessionVersion
 	opts := *h.sessions.Options
-	opts.Secure = r.TLS != nil
+	opts.Secure = r.TLS != nil || h.cfg.CookieSecure
 	sess.Options = &opts
 	return sess.Save(r, w)
 }
@@ -167,6 +167,7 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) error {
 	sess, _ := h.sessions.New(r, sessionName)
 	opts := *h.sessions.Options
 	opts.MaxAge = -1
+	opts.Secure = r.TLS != nil || h.cfg.CookieSecure
 	sess.Options = &opts
 	return sess.Save(r, w)
 }

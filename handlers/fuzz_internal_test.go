@@ -122,3 +122,35 @@ func FuzzJobForm(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSafeNext: whatever next a sign-in carries, the redirect it yields,
+// read as a browser reads a Location (tabs and newlines dropped,
+// backslashes as slashes), resolves to this origin.
+func FuzzSafeNext(f *testing.F) {
+	for _, seed := range []string{"/jobs", "//evil.example", "/\t/evil.example", "/\\evil.example", "https://evil.example", "javascript:alert(1)", "/%2F%2Fevil.example", "/jobs?next=//x", " /x", "/.//evil"} {
+		f.Add(seed)
+	}
+	home, _ := url.Parse("https://switchboard.example/login")
+	f.Fuzz(func(t *testing.T, next string) {
+		got := safeNext(next)
+		if got != "/" && got != next {
+			t.Fatalf("safeNext(%q) = %q: neither home nor the input", next, got)
+		}
+		browser := strings.Map(func(r rune) rune {
+			if r == '\t' || r == '\n' || r == '\r' {
+				return -1
+			}
+			if r == '\\' {
+				return '/'
+			}
+			return r
+		}, strings.Trim(got, " \x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"))
+		ref, err := url.Parse(browser)
+		if err != nil {
+			t.Fatalf("safeNext(%q) = %q, which does not parse: %v", next, got, err)
+		}
+		if u := home.ResolveReference(ref); u.Host != home.Host || u.Scheme != home.Scheme {
+			t.Fatalf("safeNext(%q) = %q leads to %s", next, got, u)
+		}
+	})
+}

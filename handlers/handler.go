@@ -50,6 +50,9 @@ type Config struct {
 	CORSOrigins []string
 	// Version names the build in GET /api/health.
 	Version string
+	// CookieSecure marks the session cookie Secure even when the request
+	// arrived over plain HTTP: behind a proxy that ends TLS.
+	CookieSecure bool
 }
 
 // Deps are the services the handlers use.

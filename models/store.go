@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -75,6 +76,9 @@ func IsPostgresURL(location string) bool {
 // OpenSQLite opens (creating if needed) the SQLite database at path and
 // migrates it.
 func OpenSQLite(path string, opts ...Option) (*Store, error) {
+	if err := privateFiles(path); err != nil {
+		return nil, err
+	}
 	open := func() (*gorm.DB, error) {
 		db, err := gorm.Open(sqlite.Open(SQLiteDSN(path)), gormConfig())
 		if err != nil {
@@ -222,3 +226,29 @@ func (s *Store) Now() time.Time { return s.now() }
 
 // isUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY failure.
 func (s *Store) isUniqueViolation(err error) bool { return s.d.uniqueViolation(err) }
+
+// SQLiteFiles are the database file and the files SQLite keeps beside it.
+func SQLiteFiles(path string) []string {
+	return []string{path, path + "-wal", path + "-shm", path + "-journal"}
+}
+
+// privateFiles makes the database readable by its owner only: it holds
+// password hashes, sealed keys and the audit log. SQLite gives the WAL and
+// shared-memory files the database file's mode, so creating that file 0600
+// first is enough for a new database; an older one is tightened.
+func privateFiles(path string) error {
+	if path == "" || strings.HasPrefix(path, ":memory:") || strings.HasPrefix(path, "file:") {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	f.Close()
+	for _, name := range SQLiteFiles(path) {
+		if err := os.Chmod(name, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("make %s private: %w", name, err)
+		}
+	}
+	return nil
+}

@@ -294,6 +294,13 @@ func (c cli) check(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Before opening: opening makes the files private again.
+	var modes []string
+	for _, name := range models.SQLiteFiles(db) {
+		if fi, err := os.Stat(name); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			modes = append(modes, fmt.Sprintf("%s is readable by other users (mode %04o); it holds password hashes and the audit log: chmod 600 it (Switchboard does when it opens it)", name, fi.Mode().Perm()))
+		}
+	}
 	store, err := c.open(db)
 	if err != nil {
 		return err
@@ -307,14 +314,14 @@ func (c cli) check(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	problems = append(problems, inv...)
+	problems = append(append(problems, inv...), modes...)
 	for _, p := range problems {
 		fmt.Fprintln(c.stdout, "problem:", p)
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%d problem(s) found", len(problems))
 	}
-	fmt.Fprintln(c.stdout, "ok: integrity check passed, invariants hold")
+	fmt.Fprintln(c.stdout, "ok: integrity check passed, invariants hold, files private (0600)")
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"switchboard/handlers"
+	"switchboard/egress"
 	"switchboard/models"
 	"switchboard/scheduler"
 )
@@ -47,6 +48,8 @@ type config struct {
 	logLevel      slog.Level
 	shutdownGrace time.Duration
 	corsOrigins   []string // normalised by handlers.ParseOrigin
+	cookieSecure  bool
+	egress        *egress.Policy
 }
 
 // parseConfig reads flags, falling back to SWITCHBOARD_* environment
@@ -72,6 +75,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	var corsFlags []string
 	fs.Func("cors-origin", "an origin (scheme://host[:port]) whose pages may call /api/ with the user's session; repeat for several (SWITCHBOARD_CORS_ORIGINS, comma-separated)",
 		func(s string) error { corsFlags = append(corsFlags, s); return nil })
+	var allow, deny []string
+	fs.Func("webhook-allow", "an IP address or CIDR webhooks may reach even where refused by default (link-local) or by --webhook-deny; repeat for several (SWITCHBOARD_WEBHOOK_ALLOW, comma-separated)",
+		func(s string) error { allow = append(allow, s); return nil })
+	fs.Func("webhook-deny", "an IP address or CIDR webhooks may not reach; repeat for several (SWITCHBOARD_WEBHOOK_DENY, comma-separated)",
+		func(s string) error { deny = append(deny, s); return nil })
+	secureDefault, secureErr := strconv.ParseBool(env("SWITCHBOARD_COOKIE_SECURE", "false"))
+	fs.BoolVar(&c.cookieSecure, "cookie-secure", secureDefault, "mark the session cookie Secure: set it when a proxy in front of Switchboard ends TLS (SWITCHBOARD_COOKIE_SECURE)")
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", 5*time.Minute, "how long running jobs may finish after SIGINT/SIGTERM")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -88,6 +98,18 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return c, fmt.Errorf("--log-format: %q is not text or json", c.logFormat)
+	}
+	if secureErr != nil {
+		return c, fmt.Errorf("SWITCHBOARD_COOKIE_SECURE: %q is not true or false", getenv("SWITCHBOARD_COOKIE_SECURE"))
+	}
+	if allow == nil && getenv("SWITCHBOARD_WEBHOOK_ALLOW") != "" {
+		allow = strings.Split(getenv("SWITCHBOARD_WEBHOOK_ALLOW"), ",")
+	}
+	if deny == nil && getenv("SWITCHBOARD_WEBHOOK_DENY") != "" {
+		deny = strings.Split(getenv("SWITCHBOARD_WEBHOOK_DENY"), ",")
+	}
+	if c.egress, err = egress.New(allow, deny); err != nil {
+		return c, err
 	}
 	if corsFlags == nil && getenv("SWITCHBOARD_CORS_ORIGINS") != "" {
 		corsFlags = strings.Split(getenv("SWITCHBOARD_CORS_ORIGINS"), ",")

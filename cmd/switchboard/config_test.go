@@ -83,3 +83,37 @@ func TestConfigCORSOrigins(t *testing.T) {
 		})
 	}
 }
+
+func TestConfigHardeningFlags(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantErr string
+		secure  bool
+	}{
+		{"defaults", nil, nil, "", false},
+		{"--cookie-secure", []string{"--cookie-secure"}, nil, "", true},
+		{"from the environment", nil, map[string]string{"SWITCHBOARD_COOKIE_SECURE": "true"}, "", true},
+		{"a flag beats the environment", []string{"--cookie-secure=false"}, map[string]string{"SWITCHBOARD_COOKIE_SECURE": "true"}, "", false},
+		{"not a boolean", nil, map[string]string{"SWITCHBOARD_COOKIE_SECURE": "yes please"}, "SWITCHBOARD_COOKIE_SECURE", false},
+		{"webhook lists", []string{"--webhook-allow", "10.0.0.0/8", "--webhook-deny", "192.0.2.1"}, nil, "", false},
+		{"webhook lists from the environment", nil, map[string]string{"SWITCHBOARD_WEBHOOK_DENY": "10.0.0.0/8, 192.0.2.0/24"}, "", false},
+		{"a bad CIDR", []string{"--webhook-deny", "10.0.0.0/40"}, nil, "--webhook-deny", false},
+		{"a host name is no CIDR", nil, map[string]string{"SWITCHBOARD_WEBHOOK_ALLOW": "metadata.internal"}, "--webhook-allow", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got %v, want an error saying %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || c.cookieSecure != tt.secure || c.egress == nil {
+				t.Fatalf("got %v, secure %v (want %v), policy %v", err, c.cookieSecure, tt.secure, c.egress)
+			}
+		})
+	}
+}

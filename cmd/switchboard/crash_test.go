@@ -36,9 +36,9 @@ type binaryServer struct {
 	url string
 }
 
-func startBinary(t *testing.T, db string) binaryServer {
+func startBinary(t *testing.T, db string, extra ...string) binaryServer {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--db", db)
+	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}, extra...)...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "SWITCHBOARD_API_TOKEN=" + crashToken, "SWITCHBOARD_ADMIN_PASSWORD=crash admin password"}
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -89,8 +89,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	} else if !errors.Is(err, models.ErrNotFound) {
 		return err
 	}
+	// Listen before any job can run: webhooks must know our own addresses.
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	cfg.egress.AddSelf(ln.Addr())
+	var mln net.Listener
+	if cfg.metricsAddr != "" {
+		if mln, err = net.Listen("tcp", cfg.metricsAddr); err != nil {
+			return err
+		}
+		defer mln.Close()
+		cfg.egress.AddSelf(mln.Addr())
+	}
 	sched, err := scheduler.New(store, tz, scheduler.WithLogger(log), scheduler.WithPromptRunner(promptRunner(store, aiClient)),
-		scheduler.WithInstance(cfg.instanceID, buildVersion()))
+		scheduler.WithInstance(cfg.instanceID, buildVersion()), scheduler.WithEgress(cfg.egress))
 	if err != nil {
 		return err
 	}
@@ -133,12 +148,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return err
-	}
 	handler := handlers.New(handlers.Deps{Store: store, Scheduler: sched, Hub: events, AI: aiClient, Log: log, Assets: assets, Metrics: mets},
-		handlers.Config{APIToken: cfg.apiToken, SessionSecret: key, CORSOrigins: cfg.corsOrigins, Version: buildVersion()})
+		handlers.Config{APIToken: cfg.apiToken, SessionSecret: key, CORSOrigins: cfg.corsOrigins, Version: buildVersion(), CookieSecure: cfg.cookieSecure})
 	srv := &http.Server{
 		Handler:           handler.Routes(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -148,11 +159,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	served := make(chan error, 2)
 	go func() { served <- srv.Serve(ln) }()
-	if cfg.metricsAddr != "" {
-		mln, err := net.Listen("tcp", cfg.metricsAddr)
-		if err != nil {
-			return err
-		}
+	if mln != nil {
 		msrv := &http.Server{Handler: mets.Handler(), ReadHeaderTimeout: 10 * time.Second}
 		go func() { served <- msrv.Serve(mln) }()
 		defer msrv.Close()
