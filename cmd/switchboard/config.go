@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"switchboard/handlers"
 	"switchboard/egress"
+	"switchboard/handlers"
 	"switchboard/models"
 	"switchboard/scheduler"
 )
