@@ -51,6 +51,7 @@ type envOptions struct {
 	builtins []scheduler.Builtin
 	ai       handlers.Completer // nil: the real provider clients
 	catalog  bool               // seed the catalogue of seven jobs before the start
+	now      func() time.Time   // the handlers' clock; nil: the wall clock
 }
 
 func newEnvWith(t *testing.T, o envOptions, opts ...scheduler.Option) *env {
@@ -91,7 +92,7 @@ func newEnvWith(t *testing.T, o envOptions, opts ...scheduler.Option) *env {
 	if o.ai != nil {
 		completer = o.ai
 	}
-	deps := handlers.Deps{Store: store, Scheduler: sched, Hub: h, AI: completer, Log: log, Assets: assets}
+	deps := handlers.Deps{Store: store, Scheduler: sched, Hub: h, AI: completer, Log: log, Assets: assets, Now: o.now}
 	handler := handlers.New(deps, cfg)
 	srv := httptest.NewServer(handler.Routes())
 	t.Cleanup(func() {

@@ -64,6 +64,7 @@ type Deps struct {
 	Log       *slog.Logger
 	Assets    *static.Assets   // nil serves no static files
 	Metrics   *metrics.Metrics // nil serves no /metrics
+	Now       func() time.Time // nil: the wall clock
 }
 
 // Handler serves every route. Its dependencies are explicit; it holds no
@@ -78,6 +79,7 @@ type Handler struct {
 	assets  http.Handler
 	asset   func(name string) string // hashed URL of a static file
 	metrics *metrics.Metrics
+	now     func() time.Time
 
 	sessions *sessions.CookieStore
 	logins   *loginLimiter
@@ -99,6 +101,10 @@ func New(d Deps, cfg Config) *Handler {
 		sessions: newSessionStore(cfg.SessionSecret), logins: newLoginLimiter()}
 	if d.Assets != nil {
 		h.assets, h.asset = d.Assets, d.Assets.URL
+	}
+	h.now = d.Now
+	if h.now == nil {
+		h.now = time.Now
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)

@@ -49,14 +49,14 @@ func (l *loginLimiter) attempt(ip, user string, now time.Time) (succeeded func(b
 	defer l.mu.Unlock()
 	key := addressKey(ip)
 	a := take(l.ips, key, ipEvery, ipBurst, now)
-	if a.Delay() > 0 {
+	if a.DelayFrom(now) > 0 {
 		// Refused before the pair is looked at, so a failing address
 		// cannot fill the table with usernames.
 		a.CancelAt(now)
 		return nil, false
 	}
 	b := take(l.pairs, key+"\x00"+strings.ToLower(user), pairEvery, pairBurst, now)
-	if b.Delay() > 0 {
+	if b.DelayFrom(now) > 0 {
 		a.CancelAt(now)
 		b.CancelAt(now)
 		return nil, false

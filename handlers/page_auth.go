@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"switchboard/models"
 	"switchboard/views"
@@ -48,7 +47,7 @@ func (h *Handler) handleLogin(w http.ResponseWriter, r *http.Request) error {
 		h.renderPage(w, r, status, "Sign in", "login", "", views.LoginPage(f))
 		return nil
 	}
-	done, ok := h.logins.attempt(clientIP(r), f.Username, time.Now())
+	done, ok := h.logins.attempt(clientIP(r), f.Username, h.now())
 	if !ok {
 		w.Header().Set("Retry-After", "60")
 		return fail(http.StatusTooManyRequests, "Too many sign-in attempts. Wait a minute and try again.")
