@@ -35,8 +35,6 @@ func (h *Handler) Routes() http.Handler {
 	api.HandleFunc("POST /api/settings/ai-provider/{name}/test", h.api(h.handleProviderTest))
 	api.HandleFunc("POST /api/settings/test-ai", h.api(h.handleSettingsTestAI))
 
-	api.HandleFunc("GET /api/stream", h.api(h.handleStream))
-
 	api.HandleFunc("/api/", h.api(h.handleNotFound))
 
 	// The console: pages and their htmx actions, for signed-in users.
@@ -73,18 +71,27 @@ func (h *Handler) Routes() http.Handler {
 		return &httpError{http.StatusNotFound, "NOT_FOUND", "There is no such page.", nil}
 	}))
 
+	// Everything else: HTML and JSON, gzipped when large enough.
+	rest := http.NewServeMux()
+	rest.Handle("/api/", h.requireAPIAuth(api))
+	rest.HandleFunc("GET /healthz", h.handleHealthz)
+	rest.HandleFunc("GET /api/health", h.handleAPIHealth) // public, like /healthz: the original's clients poll it
+	rest.HandleFunc("GET /readyz", h.handleReadyz)
+	rest.HandleFunc("GET /login", h.page(h.handleLoginPage))
+	rest.HandleFunc("POST /login", h.page(h.handleLogin))
+	rest.Handle("POST /logout", h.withOptionalSession(h.page(h.handleLogout)))
+	rest.Handle("/", h.requireSession(pages))
+
+	// Outside compress: the live streams (never compressed: their bytes
+	// are shared by every client, and they take the connection over), the
+	// static files (precompressed) and /metrics (Prometheus negotiates its
+	// own encoding).
 	mux := http.NewServeMux()
-	mux.Handle("/api/", h.requireAPIAuth(api))
+	mux.Handle("GET /api/stream", h.requireAPIAuth(h.api(h.handleStream)))
 	mux.Handle("GET /events", h.requireAPIAuth(h.api(h.handleEvents)))
 	mux.Handle("GET /static/", h.assets)
 	mux.Handle("GET /metrics", h.requireAPIAuth(http.HandlerFunc(h.handleMetrics)))
-	mux.HandleFunc("GET /healthz", h.handleHealthz)
-	mux.HandleFunc("GET /api/health", h.handleAPIHealth) // public, like /healthz: the original's clients poll it
-	mux.HandleFunc("GET /readyz", h.handleReadyz)
-	mux.HandleFunc("GET /login", h.page(h.handleLoginPage))
-	mux.HandleFunc("POST /login", h.page(h.handleLogin))
-	mux.Handle("POST /logout", h.withOptionalSession(h.page(h.handleLogout)))
-	mux.Handle("/", h.requireSession(pages))
+	mux.Handle("/", compress(rest))
 
 	return withRequestID(h.withLogAndRecover(securityHeaders(h.crossOrigin(mux))))
 }

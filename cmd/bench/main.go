@@ -71,7 +71,7 @@ func reportMain(args []string, stdout io.Writer) error {
 	fs.IntVar(&o.cluster.writers, "cluster-writers", 16, "cluster: concurrent provider switches")
 	fs.DurationVar(&o.cluster.writeTime, "cluster-write-time", 5*time.Second, "cluster: length of the switch and raw PostgreSQL runs")
 	fs.IntVar(&o.cluster.kills, "kills", 20, "cluster: SIGKILLs of the leader")
-	only := fs.String("only", "api,writes,fanout,page,startup", "sections to run; cluster (several instances on PostgreSQL; go run ./cmd/bench cluster) runs only when named")
+	only := fs.String("only", "api,writes,fanout,page,startup,wire", "sections to run; cluster (several instances on PostgreSQL; go run ./cmd/bench cluster) runs only when named")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -140,6 +140,7 @@ func report(stdout io.Writer, o reportOptions) error {
 			return startupSection(&w, binaries{sb, bare}, o.rounds, o.idle)
 		}},
 		{"cluster", func() error { return clusterSection(&w, o.cluster) }},
+		{"wire", func() error { return wireSection(&w, o.renders) }},
 	}
 	for _, s := range steps {
 		if !o.sections[s.name] {
