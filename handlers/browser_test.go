@@ -71,13 +71,32 @@ func (b *browser) do(req *http.Request) (int, *goquery.Document, http.Header) {
 	return resp.StatusCode, doc, resp.Header
 }
 
-func (b *browser) get(path string) (int, *goquery.Document, http.Header) {
+// get fetches a page; headers are name, value pairs (an htmx request's).
+func (b *browser) get(path string, headers ...string) (int, *goquery.Document, http.Header) {
 	b.t.Helper()
 	req, err := http.NewRequest("GET", b.e.srv.URL+path, nil)
 	if err != nil {
 		b.t.Fatal(err)
 	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	return b.do(req)
+}
+
+// getRaw fetches a page's bytes as sent.
+func (b *browser) getRaw(path string) (int, string) {
+	b.t.Helper()
+	resp, err := b.client.Get(b.e.srv.URL + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return resp.StatusCode, string(raw)
 }
 
 // post sends a form; htmx marks it as htmx sends it.

@@ -40,6 +40,9 @@ func pageNumber(s string) (int, error) {
 func pager(q url.Values, path string, page int, total int64, size int) views.Pager {
 	pages := int((total + int64(size) - 1) / int64(size))
 	p := views.Pager{Page: page, TotalPages: pages, Total: total}
+	if from := int64(page-1)*int64(size) + 1; from <= total {
+		p.From, p.To = int(from), int(min(total, int64(page)*int64(size)))
+	}
 	link := func(n int) string {
 		v := url.Values{}
 		for k, vs := range q {
@@ -49,10 +52,10 @@ func pager(q url.Values, path string, page int, total int64, size int) views.Pag
 		return path + "?" + v.Encode()
 	}
 	if page > 1 {
-		p.Prev = link(page - 1)
+		p.First, p.Prev = link(1), link(page-1)
 	}
 	if page < pages {
-		p.Next = link(page + 1)
+		p.Next, p.Last = link(page+1), link(pages)
 	}
 	return p
 }

@@ -55,11 +55,19 @@ func (h *Handler) snapshotJSONFor(ctx context.Context, admin bool) ([]byte, erro
 }
 
 // snapshotHTML is the state a new /events stream starts from, as
-// out-of-band swaps of what the page (?view=) shows: the jobs table body,
-// one job's summary, the provider list and cards. Without a view it sends
-// the jobs table and the provider list.
+// out-of-band swaps of what the page (?view=) shows: the jobs table body
+// (the page's rows, see jobsPageEvents), one job's summary, the provider
+// list and cards. Without a view it sends the first page of the jobs table
+// and the provider list.
 func (h *Handler) snapshotHTML(r *http.Request, canWrite bool) func(context.Context) ([]byte, error) {
 	view, id := r.URL.Query().Get("view"), r.URL.Query().Get("id")
+	// The jobs table shows a page of what its filter and search match: the
+	// snapshot carries the rows of that page (the first when none is named
+	// or the query is not one the page makes).
+	jq, err := parseJobsQuery(r.URL.Query())
+	if err != nil {
+		jq = jobsQuery{page: 1}
+	}
 	return func(ctx context.Context) ([]byte, error) {
 		switch view {
 		case "history":
@@ -82,10 +90,7 @@ func (h *Handler) snapshotHTML(r *http.Request, canWrite bool) func(context.Cont
 		if err != nil {
 			return nil, err
 		}
-		rows := make([]views.JobRow, len(jobs))
-		for i, j := range jobs {
-			rows[i] = jobRow(j, canWrite)
-		}
+		rows := jobRows(sliceJobs(jobs, jq).jobs, canWrite)
 		if view == "jobs" {
 			return render(views.JobsTableBodyOOB(rows))
 		}

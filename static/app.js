@@ -38,26 +38,68 @@
     });
   }
 
-  function countJobs() {
-    var body = document.getElementById("jobs-body");
-    if (!body) return;
-    var rows = body.querySelectorAll("tr[data-job-id]");
-    var counts = { "": rows.length, scheduled: 0, running: 0, paused: 0, failed: 0 };
-    rows.forEach(function (r) {
-      counts[r.dataset.state] = (counts[r.dataset.state] || 0) + 1;
-      if (r.dataset.lastStatus === "error") counts.failed++;
-    });
-    document.querySelectorAll("[data-count]").forEach(function (el) {
-      el.textContent = counts[el.dataset.count] || 0;
-    });
+  // The chips' counts come from the server (they count every job, not the
+  // page); here only "no job matches" follows the rows a filter hides.
+  function markEmpty() {
     var table = document.getElementById("jobs-table");
-    if (table) {
-      var f = table.dataset.filter, shown = 0;
-      rows.forEach(function (r) {
-        if (!f || r.dataset.state === f || (f === "failed" && r.dataset.lastStatus === "error")) shown++;
-      });
-      table.classList.toggle("none-shown", shown === 0);
+    if (!table) return;
+    var f = table.dataset.filter, shown = 0;
+    table.querySelectorAll("#jobs-body tr[data-job-id]").forEach(function (r) {
+      if (!f || r.dataset.state === f || (f === "failed" && r.dataset.lastStatus === "error")) shown++;
+    });
+    table.classList.toggle("none-shown", shown === 0);
+  }
+
+  // When jobs change, ask for the chips again: at once after a quiet
+  // spell, then at most once a second (and once more after the last
+  // change); and say when more or fewer jobs match than the page was cut
+  // from.
+  var countsBusy = false, countsAgain = false;
+  function refreshCounts() {
+    if (!document.getElementById("job-filters")) return;
+    if (countsBusy) { countsAgain = true; return; }
+    countsBusy = true;
+    var done = function () {
+      setTimeout(function () {
+        countsBusy = false;
+        if (countsAgain) { countsAgain = false; refreshCounts(); }
+      }, 1000);
+    };
+    htmx.ajax("GET", location.pathname + location.search, { target: "#job-filters", swap: "outerHTML" }).then(done, done);
+  }
+
+  function markStale() {
+    var table = document.getElementById("jobs-table"), hint = document.getElementById("jobs-stale");
+    var count = document.querySelector('#job-filters [data-count="' + (table ? table.dataset.filter : "") + '"]');
+    if (!table || !hint || !count) return;
+    var diff = parseInt(count.textContent, 10) - parseInt(table.dataset.total, 10);
+    if (!diff) { hint.hidden = true; return; }
+    var plain = !table.dataset.filter && !table.dataset.search, n = Math.abs(diff), s = n === 1 ? "" : "s";
+    var text = diff > 0
+      ? (plain ? n + " new job" + s : n + " more job" + s + " match")
+      : (plain ? n + " job" + s + " removed" : n + " fewer job" + s + " match");
+    hint.textContent = text + " since this page was loaded — ";
+    var a = document.createElement("a");
+    a.href = location.pathname + location.search;
+    a.textContent = "refresh";
+    hint.appendChild(a);
+    hint.hidden = false;
+  }
+
+  // A row for a job this page does not show: it belongs here when it sorts
+  // inside the page's slice of the list (by id, as the server cuts it) and
+  // matches the search. Anything else is on another page.
+  function belongsHere(row, table, body) {
+    var id = row.dataset.jobId, q = (table.dataset.search || "").toLowerCase();
+    if (q) {
+      var name = row.querySelector(".job-name");
+      if (id.toLowerCase().indexOf(q) < 0 && (!name || name.textContent.toLowerCase().indexOf(q) < 0)) return false;
     }
+    var rows = body.querySelectorAll("tr[data-job-id]");
+    if (!rows.length) return table.hasAttribute("data-first") && table.hasAttribute("data-last");
+    if (id < rows[0].dataset.jobId) return table.hasAttribute("data-first");
+    if (id > rows[rows.length - 1].dataset.jobId) return table.hasAttribute("data-last");
+    return true;
   }
 
   function toast(level, message) {
@@ -116,21 +158,43 @@
     }
   });
 
-  // A job created elsewhere has no row yet: add it.
+  // A job with no row here: created elsewhere, or on another page. Add it
+  // in its place when it belongs to this page; the chips' counts and the
+  // "new jobs" hint cover the rest.
   document.addEventListener("htmx:oobErrorNoTarget", function (e) {
-    var el = e.detail.content, body = document.getElementById("jobs-body");
-    if (body && el && el.matches && el.matches("tr[data-job-id]")) {
-      el.removeAttribute("hx-swap-oob");
-      body.appendChild(el);
-      htmx.process(el);
-      formatTimes(el);
-      countJobs();
+    var el = e.detail.content, body = document.getElementById("jobs-body"), table = document.getElementById("jobs-table");
+    if (!body || !table || !el || !el.matches || !el.matches("tr[data-job-id]") || !belongsHere(el, table, body)) return;
+    el.removeAttribute("hx-swap-oob");
+    var next = Array.prototype.find.call(body.querySelectorAll("tr[data-job-id]"), function (r) { return r.dataset.jobId > el.dataset.jobId; });
+    body.insertBefore(el, next || null);
+    var f = table.dataset.filter;
+    if (!f || el.dataset.state === f || (f === "failed" && el.dataset.lastStatus === "error")) {
+      table.dataset.total = parseInt(table.dataset.total, 10) + 1;
     }
+    htmx.process(el);
+    formatTimes(el);
+    markEmpty();
   });
+
+  // The pause menu of a row opens on the page's one pause form, aimed at
+  // that row's job. (toggle does not bubble: listen while it captures.)
+  document.addEventListener("toggle", function (e) {
+    var d = e.target, t = document.getElementById("pause-form");
+    if (!t || !d.open || !d.dataset || !d.dataset.pause || d.querySelector("form")) return;
+    var form = t.content.firstElementChild.cloneNode(true);
+    form.setAttribute("action", d.dataset.pause);
+    form.setAttribute("hx-post", d.dataset.pause);
+    d.appendChild(form);
+    htmx.process(form);
+    var first = form.querySelector("input");
+    if (first) first.focus();
+  }, true);
 
   // A change too large to send live: read the page again rather than drift.
   document.addEventListener("htmx:sseMessage", function (e) {
-    if (e.detail && e.detail.type === "resync") location.reload();
+    var type = e.detail && e.detail.type;
+    if (type === "resync") location.reload();
+    if (type === "job_updated" || type === "job_deleted") refreshCounts();
   });
 
   document.addEventListener("htmx:sseOpen", function () { setBadge("live", "live"); });
@@ -146,8 +210,12 @@
   });
   document.addEventListener("htmx:sendError", function () { toast("error", "The server did not answer. Check your connection."); });
 
-  document.addEventListener("htmx:afterSettle", function (e) { formatTimes(e.target); countJobs(); });
-  document.addEventListener("htmx:oobAfterSwap", function () { formatTimes(); countJobs(); });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    formatTimes(e.target);
+    markEmpty();
+    markStale();
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () { formatTimes(); markEmpty(); });
   document.addEventListener("htmx:load", function (e) {
     e.detail.elt.querySelectorAll && e.detail.elt.querySelectorAll(".toast").forEach(expire);
   });
@@ -166,7 +234,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     formatTimes();
-    countJobs();
+    markEmpty();
     setInterval(function () { formatTimes(); }, 5000);
   });
 })();

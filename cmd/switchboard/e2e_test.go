@@ -151,6 +151,7 @@ func TestBrowserConsole(t *testing.T) {
 	waitJS(t, a, "A to show the pause", rowJS(job, `r.dataset.state === 'paused'`))
 	seen := waitJS(t, b, "B to show the pause", rowJS(job, `r.dataset.state === 'paused' && r.textContent.includes('e2e maintenance')`))
 	t.Logf("pause reached the other browser %v after the first showed it", seen)
+	waitJS(t, b, "B's Paused chip to count it", `document.querySelector('#job-filters [data-count=paused]').textContent === '1'`)
 	screenshot(t, a, "02-jobs")
 	do(t, a, "resume", chromedp.Click(chromedp.CSS(`#job-`+job+` [data-testid=resume]`)))
 	waitJS(t, b, "B to show the resume", rowJS(job, `r.dataset.state === 'scheduled'`))
@@ -174,6 +175,32 @@ func TestBrowserConsole(t *testing.T) {
 	do(t, a, "save the schedule", chromedp.Click(chromedp.CSS(`[data-testid=save-schedule]`)))
 	waitJS(t, a, "saved", `!!document.querySelector('[data-testid=schedule-saved]')`)
 	waitJS(t, b, "B to show the new schedule", rowJS(job, `r.querySelector('[data-testid=job-schedule]').textContent.includes('Every 5 minutes')`))
+
+	// The table shows 50 jobs a page and takes only its own rows live: a
+	// job created before this page is counted, not added; one that sorts
+	// into it (after the last row of the last page) is added.
+	for i := range 50 {
+		body := fmt.Sprintf(`{"id":"zz_%02d","name":"Filler %d","kind":"prompt","config":{"prompt":"hi"},"trigger":"interval","hours":1}`, i, i)
+		if status, m := s.call(t, "POST", "/api/scheduler/jobs", body); status != 201 {
+			t.Fatalf("create filler: %d %v", status, m)
+		}
+	}
+	do(t, b, "page 2 in B", chromedp.Navigate(s.url+"/jobs?page=2"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=jobs-pager]`)))
+	waitLive(t, b)
+	waitJS(t, b, "page 2 to hold the last 8 jobs", `document.querySelectorAll('#jobs-body tr[data-job-id]').length === 8`)
+	for _, id := range []string{"aa_new", "zz_99"} {
+		body := `{"id":"` + id + `","name":"` + id + `","kind":"prompt","config":{"prompt":"hi"},"trigger":"interval","hours":1}`
+		if status, m := s.call(t, "POST", "/api/scheduler/jobs", body); status != 201 {
+			t.Fatalf("create %s: %d %v", id, status, m)
+		}
+	}
+	waitJS(t, b, "B to add the job that belongs on page 2", `!!document.querySelector('#job-zz_99')`)
+	waitJS(t, b, "B to say a job was added on another page",
+		`(() => { const h = document.querySelector('[data-testid=jobs-stale]'); return !h.hidden && h.textContent.includes('1 new job'); })()`)
+	// aa_new's event came before zz_99's: by now B has dealt with it.
+	waitJS(t, b, "page 2 to hold its 8 jobs and zz_99, not aa_new (page 1's)",
+		`document.querySelectorAll('#jobs-body tr[data-job-id]').length === 9 && !document.querySelector('#job-aa_new')`)
+	screenshot(t, b, "02b-jobs-page-2")
 
 	// Scenario 21: switch the active provider with the settings form in A;
 	// B's list follows, and exactly one provider is active in both.
