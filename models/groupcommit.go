@@ -28,6 +28,7 @@ type groupWriter struct {
 	leading bool // a goroutine is committing the queue
 
 	commits atomic.Int64 // shared commits made, for tests and the bench
+	off     bool         // benchmarks compare with a transaction per write
 }
 
 type groupedWrite struct {

@@ -153,7 +153,7 @@ func (s *Store) Exclusive(ctx context.Context, fn func() error) error {
 // serialisable (PostgreSQL under contention) runs again: a client never
 // sees that as an error.
 func (s *Store) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	if s.d.name() == "sqlite" {
+	if s.d.name() == "sqlite" && !s.group.off {
 		return s.writeGrouped(ctx, fn)
 	}
 	return s.writeAlone(ctx, fn)
