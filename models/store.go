@@ -29,6 +29,7 @@ type Store struct {
 
 	cipher Cipher
 	wake   chan struct{} // signalled after every commit that may have appended events
+	group  groupWriter   // SQLite: writes queued for the next shared commit
 }
 
 // Option configures a Store.
@@ -152,6 +153,14 @@ func (s *Store) Exclusive(ctx context.Context, fn func() error) error {
 // serialisable (PostgreSQL under contention) runs again: a client never
 // sees that as an error.
 func (s *Store) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if s.d.name() == "sqlite" && !s.group.off {
+		return s.writeGrouped(ctx, fn)
+	}
+	return s.writeAlone(ctx, fn)
+}
+
+// writeAlone is write in a transaction of its own.
+func (s *Store) writeAlone(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	for attempt := 0; ; attempt++ {
 		err := s.w.WithContext(ctx).Transaction(fn)
 		if err == nil {

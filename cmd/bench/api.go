@@ -49,6 +49,11 @@ func apiSection(w io.Writer, conns int, d time.Duration) error {
 	baseW := closedLoop(bareWrite, token, conns, d, pauseResume)
 	progress("api: writes, switchboard")
 	oursW := closedLoop(a.url, token, conns, d, pauseResume)
+	progress("api: writes, raw SQLite transactions")
+	raw, err := rawSQLiteRate(conns, d)
+	if err != nil {
+		return err
+	}
 
 	fmt.Fprintf(w, "## 1. JSON API over loopback HTTP\n\n")
 	fmt.Fprintf(w, "%d connections, closed loop, %s per run; client and server share this machine. Reads are "+
@@ -70,6 +75,10 @@ func apiSection(w io.Writer, conns int, d time.Duration) error {
 		bad := c.ours.non2xx()
 		t.add(c.name+" non-2xx", fmt.Sprintf("%d of %d", bad, c.ours.requests), fmt.Sprintf("%d of %d", c.base.non2xx(), c.base.requests), "", "0: "+met(bad == 0))
 	}
+	p99 := oursW.lat.q(0.99)
+	t.add(fmt.Sprintf("writes (pause/resume) req/s beside raw SQLite single-row transactions at %d writers", conns),
+		fmt.Sprintf("%.0f", oursW.rate()), fmt.Sprintf("%.0f (raw)", raw), ratio(oursW.rate(), raw),
+		fmt.Sprintf("≥ 0.5×: %s; p99 %s < 20 ms: %s", met(oursW.rate() >= 0.5*raw), ms(p99), met(p99 < 20*time.Millisecond)))
 	t.write(w)
 	return nil
 }

@@ -73,8 +73,28 @@ func reportMain(args []string, stdout io.Writer) error {
 	fs.IntVar(&o.cluster.kills, "kills", 20, "cluster: SIGKILLs of the leader")
 	only := fs.String("only", "api,writes,fanout,page,startup,wire", "sections to run; cluster (several instances on PostgreSQL; go run ./cmd/bench cluster) runs only when named")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	mutexProfile := fs.String("mutexprofile", "", "write a mutex contention profile of the whole run to this file")
+	blockProfile := fs.String("blockprofile", "", "write a blocking profile of the whole run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	for _, p := range []struct {
+		file, name string
+		enable     func()
+	}{
+		{*mutexProfile, "mutex", func() { runtime.SetMutexProfileFraction(1) }},
+		{*blockProfile, "block", func() { runtime.SetBlockProfileRate(int(time.Microsecond)) }},
+	} {
+		if p.file == "" {
+			continue
+		}
+		p.enable()
+		defer func() {
+			if f, err := os.Create(p.file); err == nil {
+				_ = pprof.Lookup(p.name).WriteTo(f, 0)
+				f.Close()
+			}
+		}()
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
