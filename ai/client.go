@@ -12,7 +12,6 @@ import (
 	aoption "github.com/anthropics/anthropic-sdk-go/option"
 	"github.com/openai/openai-go/v3"
 	ooption "github.com/openai/openai-go/v3/option"
-	"google.golang.org/genai"
 )
 
 // Request is one prompt to one provider.
@@ -82,9 +81,7 @@ func (c *Client) Complete(ctx context.Context, req Request) (string, error) {
 	switch req.Provider {
 	case Anthropic:
 		text, err = c.anthropic(ctx, req)
-	case Google:
-		text, err = c.google(ctx, req)
-	default:
+	default: // OpenAI's chat completions: OpenAI, xAI, Gemini's compatible endpoint, any compatible server
 		text, err = c.openAI(ctx, req)
 	}
 	if err != nil {
@@ -99,11 +96,18 @@ func (c *Client) openAI(ctx context.Context, req Request) (string, error) {
 		opts = append(opts, ooption.WithBaseURL(req.BaseURL))
 	}
 	client := openai.NewClient(opts...)
-	resp, err := client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{
-		Model:               req.Model,
-		Messages:            []openai.ChatCompletionMessageParamUnion{openai.UserMessage(req.Prompt)},
-		MaxCompletionTokens: openai.Int(req.MaxTokens),
-	})
+	params := openai.ChatCompletionNewParams{
+		Model:    req.Model,
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage(req.Prompt)},
+	}
+	if req.Provider == Google {
+		// Gemini's compatible endpoint documents max_tokens (its
+		// maxOutputTokens); OpenAI's reasoning models refuse it.
+		params.MaxTokens = openai.Int(req.MaxTokens)
+	} else {
+		params.MaxCompletionTokens = openai.Int(req.MaxTokens)
+	}
+	resp, err := client.Chat.Completions.New(ctx, params)
 	if err != nil {
 		return "", err
 	}
@@ -132,23 +136,6 @@ func (c *Client) anthropic(ctx context.Context, req Request) (string, error) {
 		b.WriteString(block.Text)
 	}
 	return b.String(), nil
-}
-
-func (c *Client) google(ctx context.Context, req Request) (string, error) {
-	cfg := &genai.ClientConfig{APIKey: req.APIKey, Backend: genai.BackendGeminiAPI, HTTPClient: c.http}
-	if req.BaseURL != "" {
-		cfg.HTTPOptions.BaseURL = req.BaseURL
-	}
-	client, err := genai.NewClient(ctx, cfg)
-	if err != nil {
-		return "", err
-	}
-	resp, err := client.Models.GenerateContent(ctx, req.Model, genai.Text(req.Prompt),
-		&genai.GenerateContentConfig{MaxOutputTokens: int32(req.MaxTokens)})
-	if err != nil {
-		return "", err
-	}
-	return resp.Text(), nil
 }
 
 // scrub removes the key from an error's text: SDK errors may echo request
