@@ -1,18 +1,15 @@
 package ai
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/anthropics/anthropic-sdk-go"
-	aoption "github.com/anthropics/anthropic-sdk-go/option"
-	"github.com/openai/openai-go/v3"
-	ooption "github.com/openai/openai-go/v3/option"
-	"google.golang.org/genai"
 )
 
 // Request is one prompt to one provider.
@@ -82,9 +79,7 @@ func (c *Client) Complete(ctx context.Context, req Request) (string, error) {
 	switch req.Provider {
 	case Anthropic:
 		text, err = c.anthropic(ctx, req)
-	case Google:
-		text, err = c.google(ctx, req)
-	default:
+	default: // OpenAI's chat completions: OpenAI, xAI, Gemini's compatible endpoint, any compatible server
 		text, err = c.openAI(ctx, req)
 	}
 	if err != nil {
@@ -93,18 +88,35 @@ func (c *Client) Complete(ctx context.Context, req Request) (string, error) {
 	return text, nil
 }
 
+// maxReply bounds how much of a provider's answer is read: a reply to one
+// prompt is far smaller.
+const maxReply = 4 << 20
+
+// openAI speaks OpenAI's chat completions.
 func (c *Client) openAI(ctx context.Context, req Request) (string, error) {
-	opts := []ooption.RequestOption{ooption.WithAPIKey(req.APIKey), ooption.WithHTTPClient(c.http), ooption.WithMaxRetries(0)}
-	if req.BaseURL != "" {
-		opts = append(opts, ooption.WithBaseURL(req.BaseURL))
+	body := map[string]any{
+		"model":    req.Model,
+		"messages": []map[string]string{{"role": "user", "content": req.Prompt}},
 	}
-	client := openai.NewClient(opts...)
-	resp, err := client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{
-		Model:               req.Model,
-		Messages:            []openai.ChatCompletionMessageParamUnion{openai.UserMessage(req.Prompt)},
-		MaxCompletionTokens: openai.Int(req.MaxTokens),
-	})
-	if err != nil {
+	if req.Provider == Google {
+		// Gemini's compatible endpoint documents max_tokens (its
+		// maxOutputTokens); OpenAI's reasoning models refuse it.
+		body["max_tokens"] = req.MaxTokens
+	} else {
+		body["max_completion_tokens"] = req.MaxTokens
+	}
+	header := http.Header{}
+	if req.APIKey != "" {
+		header.Set("Authorization", "Bearer "+req.APIKey)
+	}
+	var resp struct {
+		Choices []struct {
+			Message struct {
+				Content string `json:"content"`
+			} `json:"message"`
+		} `json:"choices"`
+	}
+	if err := c.post(ctx, req.BaseURL, "chat/completions", header, body, &resp); err != nil {
 		return "", err
 	}
 	if len(resp.Choices) == 0 {
@@ -113,18 +125,20 @@ func (c *Client) openAI(ctx context.Context, req Request) (string, error) {
 	return resp.Choices[0].Message.Content, nil
 }
 
+// anthropic speaks Anthropic's messages API.
 func (c *Client) anthropic(ctx context.Context, req Request) (string, error) {
-	opts := []aoption.RequestOption{aoption.WithAPIKey(req.APIKey), aoption.WithHTTPClient(c.http), aoption.WithMaxRetries(0)}
-	if req.BaseURL != "" {
-		opts = append(opts, aoption.WithBaseURL(req.BaseURL))
+	body := map[string]any{
+		"model":      req.Model,
+		"max_tokens": req.MaxTokens,
+		"messages":   []map[string]string{{"role": "user", "content": req.Prompt}},
 	}
-	client := anthropic.NewClient(opts...)
-	resp, err := client.Messages.New(ctx, anthropic.MessageNewParams{
-		Model:     anthropic.Model(req.Model),
-		MaxTokens: req.MaxTokens,
-		Messages:  []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock(req.Prompt))},
-	})
-	if err != nil {
+	header := http.Header{"X-Api-Key": {req.APIKey}, "Anthropic-Version": {"2023-06-01"}}
+	var resp struct {
+		Content []struct {
+			Text string `json:"text"`
+		} `json:"content"`
+	}
+	if err := c.post(ctx, req.BaseURL, "v1/messages", header, body, &resp); err != nil {
 		return "", err
 	}
 	var b strings.Builder
@@ -134,25 +148,69 @@ func (c *Client) anthropic(ctx context.Context, req Request) (string, error) {
 	return b.String(), nil
 }
 
-func (c *Client) google(ctx context.Context, req Request) (string, error) {
-	cfg := &genai.ClientConfig{APIKey: req.APIKey, Backend: genai.BackendGeminiAPI, HTTPClient: c.http}
-	if req.BaseURL != "" {
-		cfg.HTTPOptions.BaseURL = req.BaseURL
-	}
-	client, err := genai.NewClient(ctx, cfg)
+// post sends body as JSON to path under baseURL and decodes a 2xx answer
+// into out. Any other status is an error naming it and the provider's own
+// message ({"error": {"message"}} for OpenAI, xAI and Anthropic), else the
+// start of the body.
+func (c *Client) post(ctx context.Context, baseURL, path string, header http.Header, body, out any) error {
+	b, err := json.Marshal(body)
 	if err != nil {
-		return "", err
+		return err
 	}
-	resp, err := client.Models.GenerateContent(ctx, req.Model, genai.Text(req.Prompt),
-		&genai.GenerateContentConfig{MaxOutputTokens: int32(req.MaxTokens)})
+	url := strings.TrimSuffix(baseURL, "/") + "/" + path
+	r, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
 	if err != nil {
-		return "", err
+		return err
 	}
-	return resp.Text(), nil
+	r.Header = header
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(r)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	reply, err := io.ReadAll(io.LimitReader(resp.Body, maxReply))
+	if err != nil {
+		return fmt.Errorf("POST %s: reading the answer: %w", url, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("POST %s: %s: %s", url, resp.Status, providerMessage(reply))
+	}
+	if err := json.Unmarshal(reply, out); err != nil {
+		return fmt.Errorf("POST %s: the answer is not the expected JSON: %w", url, err)
+	}
+	return nil
 }
 
-// scrub removes the key from an error's text: SDK errors may echo request
-// details, and errors reach logs and API answers.
+// providerMessage is the message of an error answer: its error.message (an
+// object, or the first of a list as Gemini sends), else its first 200 bytes.
+func providerMessage(reply []byte) string {
+	var one struct {
+		Error struct {
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	var list []struct {
+		Error struct {
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	switch {
+	case json.Unmarshal(reply, &one) == nil && one.Error.Message != "":
+		return one.Error.Message
+	case json.Unmarshal(reply, &list) == nil && len(list) > 0 && list[0].Error.Message != "":
+		return list[0].Error.Message
+	}
+	text := strings.TrimSpace(string(reply))
+	if len(text) > 200 {
+		text = strings.ToValidUTF8(text[:200], "") + "…"
+	}
+	return text
+}
+
+// scrub removes the key from an error's text: providers' answers may echo
+// it, and errors reach logs and API answers.
 func scrub(err error, key string) error {
 	msg := err.Error()
 	if key != "" {

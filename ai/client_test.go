@@ -44,7 +44,6 @@ func fakeProvider(t *testing.T, path, keyHeader, reply string, status int) *http
 const (
 	openAIReply    = `{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},"finish_reason":"stop"}]}`
 	anthropicReply = `{"id":"m1","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"pong"}],"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":1}}`
-	googleReply    = `{"candidates":[{"content":{"role":"model","parts":[{"text":"pong"}]}}]}`
 	leakyError     = `{"error":{"type":"authentication_error","message":"Incorrect API key provided: ` + testKey + `"}}`
 )
 
@@ -56,7 +55,7 @@ func TestCompleteSpeaksEachProtocol(t *testing.T) {
 		{XAI, "/v1/chat/completions", "Authorization", openAIReply, "/v1/"},
 		{OpenAICompatible, "/v1/chat/completions", "Authorization", openAIReply, "/v1/"},
 		{Anthropic, "/v1/messages", "X-Api-Key", anthropicReply, "/"},
-		{Google, "/v1beta/models/gemini-2.5-flash:generateContent", "X-Goog-Api-Key", googleReply, "/"},
+		{Google, "/v1beta/openai/chat/completions", "Authorization", openAIReply, "/v1beta/openai/"},
 	}
 	c := NewClient(nil, 5*time.Second)
 	for _, tt := range tests {
@@ -80,7 +79,7 @@ func TestCompleteErrorsNeverHoldTheKey(t *testing.T) {
 	}{
 		{OpenAI, "/v1/chat/completions", "Authorization", "/v1/"},
 		{Anthropic, "/v1/messages", "X-Api-Key", "/"},
-		{Google, "/v1beta/models/gemini-2.5-flash:generateContent", "X-Goog-Api-Key", "/"},
+		{Google, "/v1beta/openai/chat/completions", "Authorization", "/v1beta/openai/"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.provider, func(t *testing.T) {
@@ -114,5 +113,67 @@ func TestCompleteTimesOut(t *testing.T) {
 func TestCompleteRejectsUnknownProvider(t *testing.T) {
 	if _, err := NewClient(nil, time.Second).Complete(context.Background(), Request{Provider: "grok"}); err == nil {
 		t.Fatal("accepted an unknown provider name")
+	}
+}
+
+// roundTripFunc answers requests in process, for checking what is sent to a
+// provider's real address without reaching it.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestCompleteSendsToEachProvidersAddress(t *testing.T) {
+	tests := []struct {
+		provider, reply, url, header, value string
+		body                                []string
+	}{
+		{OpenAI, openAIReply, "https://api.openai.com/v1/chat/completions", "Authorization", "Bearer " + testKey,
+			[]string{`"model":"gpt-5-mini"`, `"max_completion_tokens":1024`}},
+		{Google, openAIReply, "https://generativelanguage.googleapis.com/v1beta/openai/chat/completions", "Authorization", "Bearer " + testKey,
+			[]string{`"model":"gemini-2.5-flash"`, `"max_tokens":1024`}},
+		{XAI, openAIReply, "https://api.x.ai/v1/chat/completions", "Authorization", "Bearer " + testKey,
+			[]string{`"model":"grok-4-fast"`}},
+		{Anthropic, anthropicReply, "https://api.anthropic.com/v1/messages", "X-Api-Key", testKey,
+			[]string{`"model":"claude-sonnet-4-5"`, `"max_tokens":1024`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.provider, func(t *testing.T) {
+			var url, value, body string
+			hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				b, _ := io.ReadAll(r.Body)
+				url, value, body = r.URL.String(), r.Header.Get(tt.header), string(b)
+				return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+					Body: io.NopCloser(strings.NewReader(tt.reply)), Request: r}, nil
+			})}
+			text, err := NewClient(hc, 5*time.Second).Complete(context.Background(), Request{Provider: tt.provider, APIKey: testKey, Prompt: "ping"})
+			if err != nil || text != "pong" {
+				t.Fatalf("got %q %v, want pong", text, err)
+			}
+			if url != tt.url {
+				t.Errorf("got URL %s, want %s", url, tt.url)
+			}
+			if value != tt.value {
+				t.Errorf("got %s %q, want %q", tt.header, value, tt.value)
+			}
+			for _, want := range append(tt.body, `"content":"ping"`) {
+				if !strings.Contains(body, want) {
+					t.Errorf("got body %s, want it to hold %s", body, want)
+				}
+			}
+		})
+	}
+}
+
+func TestProviderMessage(t *testing.T) {
+	tests := []struct{ reply, want string }{
+		{`{"error":{"type":"authentication_error","message":"invalid x-api-key"}}`, "invalid x-api-key"},
+		{`[{"error":{"code":400,"message":"API key not valid.","status":"INVALID_ARGUMENT"}}]`, "API key not valid."},
+		{"upstream connect error\n", "upstream connect error"},
+		{strings.Repeat("x", 300), strings.Repeat("x", 200) + "…"},
+	}
+	for _, tt := range tests {
+		if got := providerMessage([]byte(tt.reply)); got != tt.want {
+			t.Errorf("providerMessage(%.40q) = %q, want %q", tt.reply, got, tt.want)
+		}
 	}
 }
