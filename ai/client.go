@@ -42,7 +42,20 @@ func NewClient(httpClient *http.Client, timeout time.Duration, opts ...Option) *
 	if httpClient == nil {
 		httpClient = &http.Client{}
 	}
-	c := &Client{http: httpClient, timeout: timeout}
+	// net/http drops Authorization on a redirect to another host but not
+	// x-api-key: a provider address that redirects elsewhere must not
+	// carry the key along.
+	hc := *httpClient
+	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 5 {
+			return errors.New("stopped after 5 redirects")
+		}
+		if req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme {
+			return fmt.Errorf("refused a redirect to another address (%s)", req.URL.Host)
+		}
+		return nil
+	}
+	c := &Client{http: &hc, timeout: timeout}
 	for _, o := range opts {
 		o(c)
 	}

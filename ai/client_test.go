@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -175,5 +176,31 @@ func TestProviderMessage(t *testing.T) {
 		if got := providerMessage([]byte(tt.reply)); got != tt.want {
 			t.Errorf("providerMessage(%.40q) = %q, want %q", tt.reply, got, tt.want)
 		}
+	}
+}
+
+// A provider address that redirects to another host never gets the key
+// sent on (net/http keeps x-api-key across hosts).
+func TestCompleteRefusesRedirectsElsewhere(t *testing.T) {
+	var leaked atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Api-Key") != "" || r.Header.Get("Authorization") != "" {
+			leaked.Add(1)
+		}
+	}))
+	defer other.Close()
+	bounce := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer bounce.Close()
+	c := NewClient(nil, 5*time.Second)
+	for _, provider := range []string{Anthropic, OpenAICompatible} {
+		_, err := c.Complete(context.Background(), Request{Provider: provider, APIKey: "sk-redirect-test-key", Model: "m", BaseURL: bounce.URL + "/v1", Prompt: "ping"})
+		if err == nil || !strings.Contains(err.Error(), "another address") {
+			t.Errorf("%s: %v, want the redirect refused", provider, err)
+		}
+	}
+	if leaked.Load() != 0 {
+		t.Fatalf("the key reached the other host %d times", leaked.Load())
 	}
 }

@@ -108,6 +108,13 @@ func (p *Policy) AddSelf(addr net.Addr) {
 // ErrRefused and says why.
 func (p *Policy) Check(ap netip.AddrPort) error {
 	a := ap.Addr().Unmap().WithZone("")
+	// NAT64 and 6to4 addresses carry an IPv4 address a gateway will reach:
+	// it answers to the same rules.
+	if v4, ok := embeddedV4(a); ok {
+		if err := p.Check(netip.AddrPortFrom(v4, ap.Port())); err != nil {
+			return fmt.Errorf("%w (inside %s)", err, a)
+		}
+	}
 	if p.isSelf(a, ap.Port()) {
 		return fmt.Errorf("%w: %s is this server's own address", ErrRefused, ap)
 	}
@@ -125,6 +132,25 @@ func (p *Policy) Check(ap netip.AddrPort) error {
 		return fmt.Errorf("%w: %s is %s (allow it with --webhook-allow)", ErrRefused, a, why)
 	}
 	return nil
+}
+
+var (
+	nat64  = netip.MustParsePrefix("64:ff9b::/96")
+	sixTo4 = netip.MustParsePrefix("2002::/16")
+)
+
+// embeddedV4 is the IPv4 address inside a NAT64 or 6to4 address.
+func embeddedV4(a netip.Addr) (netip.Addr, bool) {
+	b := a.As16()
+	switch {
+	case !a.Is6():
+		return netip.Addr{}, false
+	case nat64.Contains(a):
+		return netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}), true
+	case sixTo4.Contains(a):
+		return netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]}), true
+	}
+	return netip.Addr{}, false
 }
 
 func reserved(a netip.Addr) string {

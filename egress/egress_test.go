@@ -49,6 +49,9 @@ func TestCheck(t *testing.T) {
 		{"192.0.2.1:80", false},
 		{"[2001:db8::1]:80", false},
 		{"[2001:4860::8888]:443", true},
+		{"[64:ff9b::a9fe:a9fe]:80", false}, // NAT64 of 169.254.169.254
+		{"[2002:a9fe:a9fe::1]:80", false},  // 6to4 of 169.254.169.254
+		{"[64:ff9b::808:808]:53", true},    // NAT64 of 8.8.8.8
 	}
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {

@@ -170,6 +170,14 @@ func TestStoredKeyNeverLeavesForANewAddress(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || count(doc, "error-api_key") != 1 {
 		t.Fatalf("form with a new address and no key: %d, inline error %q", status, text(doc, "error-api_key"))
 	}
+	// The legacy test button (test-ai) is held to the same rule.
+	for _, body := range []string{
+		`{"provider":"openai_compatible","base_url":"` + evil.URL + `/v1"}`,
+		`{"base_url":"` + evil.URL + `/v1"}`,
+	} {
+		status, m := e.do("POST", "/api/settings/test-ai", body)
+		wantError(t, status, m, http.StatusBadRequest, "VALIDATION_ERROR", "")
+	}
 	if status, m := e.do("POST", "/api/settings/ai-provider/openai_compatible/test", ""); status != 200 || m["success"] != true {
 		t.Fatalf("test connection: %d %v", status, m)
 	}
@@ -376,8 +384,26 @@ func TestViewersNeverReadWebhookCredentials(t *testing.T) {
 	if status, m := e.do("PUT", "/api/scheduler/jobs/w", string(back)); status != 200 {
 		t.Fatalf("PUT the config as shown: %d %v", status, m)
 	}
+	// A masked token edited around is refused, not saved as "****…".
+	moved := map[string]any{"url": strings.Replace(cfg["url"].(string), "127.0.0.1:1", "127.0.0.1:2", 1)}
+	back, _ = json.Marshal(map[string]any{"config": moved})
+	status, m := e.do("PUT", "/api/scheduler/jobs/w", string(back))
+	wantError(t, status, m, http.StatusBadRequest, "VALIDATION_ERROR", "")
+	if msg, _ := m["error"].(string); !strings.Contains(msg, `"config.url"`) {
+		t.Fatalf("edited masked URL: %v", m)
+	}
+	// A failed run's error names the URL as a viewer may see it.
+	if status, m := e.do("POST", "/api/scheduler/jobs/w/trigger", ""); status != 200 && status != 202 {
+		t.Fatalf("trigger: %d %v", status, m)
+	}
+	waitFor(t, "the run to fail", func() bool {
+		_, raw := viewer.getJSON("/api/scheduler/history?job_id=w")
+		return strings.Contains(raw, `"error"`) && strings.Contains(raw, "127.0.0.1:1")
+	})
+	_, raw = viewer.getJSON("/api/scheduler/history?job_id=w")
+	leaks("viewer", "history", raw, false)
 	// Reveal: for an admin, on purpose, and audited.
-	status, m := e.do("POST", "/api/scheduler/jobs/w/reveal", "")
+	status, m = e.do("POST", "/api/scheduler/jobs/w/reveal", "")
 	full, _ := m["config"].(map[string]any)
 	if status != 200 || full["url"] != hookURL || full["body"] != "body-secret-7777" || full["headers"].(map[string]any)["X-Sig"] != "sig-value-9999" {
 		t.Fatalf("reveal: %d %v", status, m)

@@ -129,6 +129,11 @@ func (h *Handler) testAITarget(ctx context.Context, provider, key, model, baseUR
 	if err != nil {
 		return t, err
 	}
+	// A stored key goes only to the address it was saved for, here as
+	// when saving: another address needs the key in the request.
+	if key == "" && baseURL != "" && baseURL != t.baseURL {
+		return t, models.Invalid("api_key", `Field "api_key" is required with a "base_url" other than the stored one: a stored key is only sent to the address it was saved for.`)
+	}
 	t.model = cmp.Or(model, t.model)
 	t.baseURL = cmp.Or(baseURL, t.baseURL)
 	meta, _ := ai.Lookup(t.provider)

@@ -158,7 +158,7 @@ func (s *Store) answerAlone(batch []*groupedWrite, err error) {
 		case w.ctx.Err() != nil:
 			w.err = w.ctx.Err()
 		default:
-			w.err = s.writeAlone(w.ctx, w.fn)
+			w.err = s.writeAlone(w.ctx, func(tx *gorm.DB) error { return runWrite(tx, w.fn) })
 		}
 		close(w.done)
 	}

@@ -227,3 +227,45 @@ func BenchmarkContendedJobUpdates(b *testing.B) {
 		})
 	}
 }
+
+// When a shared commit cannot go on, each write runs again alone, and a
+// write that panics there is its caller's error, not a writer stuck for
+// good.
+func TestGroupCommitFallsBackToWritesAlone(t *testing.T) {
+	s, _ := openTestStore(t, "sqlite")
+	release, heldDone := holdWriter(t, s)
+	fns := []func(tx *gorm.DB) error{
+		// Releases its own savepoint: the batch's RELEASE then fails.
+		func(tx *gorm.DB) error { return tx.Exec("RELEASE SAVEPOINT w0").Error },
+		func(tx *gorm.DB) error { panic("bug") },
+		setting("after"),
+	}
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.write(context.Background(), fn)
+		}()
+		queued(t, s, i+1)
+	}
+	release()
+	wg.Wait()
+	if err := <-heldDone; err != nil {
+		t.Fatal(err)
+	}
+	if errs[1] == nil || errs[2] != nil {
+		t.Fatalf("outcomes %v: want the panic as an error and the last write kept", errs)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.write(context.Background(), setting("later")) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a write after the fallback never committed: the writer is stuck")
+	}
+}

@@ -321,12 +321,18 @@ func ViewerConfig(kind, config string) map[string]any {
 	if json.Unmarshal([]byte(config), &c) != nil {
 		return map[string]any{}
 	}
-	u, err := url.Parse(c.URL)
+	return map[string]any{"url": ViewerURL(c.URL), "method": c.Method}
+}
+
+// ViewerURL is a webhook URL as a read-only user sees it: scheme, host and
+// path; no credentials, query or fragment.
+func ViewerURL(raw string) string {
+	u, err := url.Parse(raw)
 	if err != nil {
-		return map[string]any{"method": c.Method}
+		return "(unparsable URL)"
 	}
 	shown := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
-	return map[string]any{"url": shown.String(), "method": c.Method}
+	return shown.String()
 }
 
 // RevealConfig returns a job's config as stored, every value shown.
@@ -353,7 +359,8 @@ func MaskURL(raw string) string {
 		parts := strings.Split(u.RawQuery, "&")
 		for i, part := range parts {
 			k, v, ok := strings.Cut(part, "=")
-			if !ok {
+			if !ok { // a bare token: ?abcdef123
+				parts[i] = "****" + url.QueryEscape(strings.TrimPrefix(Mask(k), "****"))
 				continue
 			}
 			if plain, err := url.QueryUnescape(v); err == nil {

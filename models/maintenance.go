@@ -16,7 +16,18 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	return s.w.WithContext(ctx).Exec("VACUUM INTO ?", path).Error
+	// The copy holds password hashes, sealed keys and the audit log: create
+	// it private (VACUUM INTO accepts an empty file) so it never is 0644.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	if err := s.w.WithContext(ctx).Exec("VACUUM INTO ?", path).Error; err != nil {
+		_ = os.Remove(path)
+		return err
+	}
+	return nil
 }
 
 // IntegrityCheck runs SQLite's integrity check and returns its problems.

@@ -90,7 +90,11 @@ func (s *Service) Edit(ctx context.Context, id string, e models.JobEdit) (Job, e
 			j.Description = *e.Description
 		}
 		if e.Config != nil {
-			j.Config = keepMaskedSecrets(j.Kind, j.Config, *e.Config)
+			cfg, err := keepMaskedSecrets(j.Kind, j.Config, *e.Config)
+			if err != nil {
+				return err
+			}
+			j.Config = cfg
 			if err := s.checkEgress(j.Kind, j.Config); err != nil {
 				return err
 			}

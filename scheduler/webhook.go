@@ -3,9 +3,11 @@ package scheduler
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -23,7 +25,7 @@ func (s *Service) callWebhook(ctx context.Context, cfg models.WebhookConfig) (st
 	}
 	req, err := http.NewRequestWithContext(ctx, cfg.Method, cfg.URL, body)
 	if err != nil {
-		return "", fmt.Errorf("build request: %w", err)
+		return "", fmt.Errorf("build request: %w", withoutURL(err, cfg.URL))
 	}
 	for k, v := range cfg.Headers {
 		req.Header.Set(k, v)
@@ -33,7 +35,7 @@ func (s *Service) callWebhook(ctx context.Context, cfg models.WebhookConfig) (st
 	}
 	resp, err := s.http.Do(req)
 	if err != nil {
-		return "", err
+		return "", withoutURL(err, cfg.URL)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64*1024))
@@ -64,6 +66,17 @@ func (s *Service) checkEgress(kind, config string) error {
 	return nil
 }
 
+// withoutURL rewrites an error that quotes the whole URL (net/http's
+// *url.Error hides only a password): run errors are shown to read-only
+// users, so they name the URL as those users may see it.
+func withoutURL(err error, raw string) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s %q: %w", ue.Op, models.ViewerURL(raw), ue.Err)
+	}
+	return err
+}
+
 func decodeConfig[T any](raw string) (T, error) {
 	var c T
 	if err := json.Unmarshal([]byte(raw), &c); err != nil {
@@ -74,30 +87,48 @@ func decodeConfig[T any](raw string) (T, error) {
 
 // keepMaskedSecrets lets an operator send back a config as it was shown to
 // them: a masked value (header, body, URL) that still matches the mask of
-// the stored one keeps the stored one.
-func keepMaskedSecrets(kind, oldCfg, newCfg string) string {
+// the stored one keeps the stored one. A mask that matches nothing stored
+// (the URL edited around its masked token, a masked header renamed) is
+// refused rather than saved as the literal "****…" it is.
+func keepMaskedSecrets(kind, oldCfg, newCfg string) (string, error) {
 	if kind != models.KindWebhook {
-		return newCfg
+		return newCfg, nil
 	}
 	prev, err1 := decodeConfig[models.WebhookConfig](oldCfg)
 	next, err2 := decodeConfig[models.WebhookConfig](newCfg)
 	if err1 != nil || err2 != nil {
-		return newCfg
+		return newCfg, nil
+	}
+	masked := func(field string) error {
+		return models.Invalid(field, "Invalid %q: it still holds a masked value (****) that matches nothing stored. Reveal the values and type the secret again, or send it back exactly as shown.", field)
 	}
 	for k, v := range next.Headers {
-		if old, ok := prev.Headers[k]; ok && strings.HasPrefix(v, "****") && v == models.Mask(old) {
+		old, ok := prev.Headers[k]
+		switch {
+		case ok && v == old:
+		case ok && strings.HasPrefix(v, "****") && v == models.Mask(old):
 			next.Headers[k] = old
+		case strings.HasPrefix(v, "****"):
+			return "", masked("config.headers." + k)
 		}
 	}
-	if prev.Body != "" && next.Body == models.Mask(prev.Body) {
+	switch {
+	case next.Body == prev.Body:
+	case prev.Body != "" && next.Body == models.Mask(prev.Body):
 		next.Body = prev.Body
+	case strings.HasPrefix(next.Body, "****"):
+		return "", masked("config.body")
 	}
-	if next.URL != prev.URL && next.URL == models.MaskURL(prev.URL) {
+	switch {
+	case next.URL == prev.URL:
+	case next.URL == models.MaskURL(prev.URL):
 		next.URL = prev.URL
+	case strings.Contains(next.URL, "****"):
+		return "", masked("config.url")
 	}
 	b, err := json.Marshal(next)
 	if err != nil {
-		return newCfg
+		return newCfg, nil
 	}
-	return string(b)
+	return string(b), nil
 }

@@ -177,6 +177,9 @@ func TestCLIBackupUnderWritesAndRestore(t *testing.T) {
 	if !ok {
 		t.Fatalf("backup: %s", out)
 	}
+	if fi, err := os.Stat(backup); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("backup file mode: %v %v, want 0600 (it holds password hashes)", fi.Mode(), err)
+	}
 	if out, ok := sb(t, "", "backup", "--db", db, backup); ok || !strings.Contains(out, "exists") {
 		t.Fatalf("backup over an existing file: %v %s", ok, out)
 	}
