@@ -158,3 +158,19 @@ func TestBinaryDatabaseFilesPrivate(t *testing.T) {
 		t.Fatalf("check after opening: %v\n%s", err, out)
 	}
 }
+
+// A provider's base URL is held to the webhook egress policy too.
+func TestBinaryProviderEgress(t *testing.T) {
+	srv := startBinary(t, filepath.Join(t.TempDir(), "provider-egress.db"))
+	defer srv.stop(t)
+	for _, base := range []string{"http://169.254.169.254/v1", srv.url + "/v1"} {
+		status, m := srv.call("POST", "/api/settings/ai-provider", fmt.Sprintf(`{"provider":"openai_compatible","api_key":"sk-egress-test-0123","model":"m","base_url":%q}`, base))
+		if status != http.StatusOK {
+			t.Fatalf("save %s: %d %v", base, status, m)
+		}
+		status, m = srv.call("POST", "/api/settings/ai-provider/openai_compatible/test", "")
+		if status != http.StatusOK || m["success"] != false || !strings.Contains(fmt.Sprint(m["error"]), "refused by the webhook egress policy") {
+			t.Errorf("test connection to %s: %d %v, want a refusal by the egress policy", base, status, m)
+		}
+	}
+}

@@ -81,7 +81,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return float64(n)
 		},
 	})
-	aiClient := ai.NewClient(&http.Client{}, 2*time.Minute, ai.WithObserver(mets.ObserveProvider))
+	// Provider calls obey the same egress policy as webhooks: a base URL is
+	// an address an admin typed, like a webhook's.
+	aiClient := ai.NewClient(cfg.egress.Client(0), 2*time.Minute, ai.WithObserver(mets.ObserveProvider))
 
 	tz := models.DefaultTimezone
 	if st, err := store.GetSetting(ctx, models.SettingTimezone); err == nil {
