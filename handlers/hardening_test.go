@@ -301,21 +301,6 @@ func TestControlCharactersAndBadUTF8AreRefusedEverywhere(t *testing.T) {
 	}
 }
 
-// getJSON reads a JSON answer with the browser's session.
-func (b *browser) getJSON(path string) (int, string) {
-	b.t.Helper()
-	resp, err := b.client.Get(b.e.srv.URL + path)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return resp.StatusCode, string(raw)
-}
-
 func TestViewersNeverReadWebhookCredentials(t *testing.T) {
 	e := newEnv(t, nil)
 	secrets := []string{"alice-user", "hunter2pass", "tok-abcdef-3456", "sig-value-9999", "plain-value-8888", "body-secret-7777"}
@@ -350,13 +335,13 @@ func TestViewersNeverReadWebhookCredentials(t *testing.T) {
 	}
 	// A viewer: where it goes, nothing else, in the API and the stream.
 	for _, path := range []string{"/api/scheduler/jobs/w", "/api/scheduler/jobs"} {
-		status, raw := viewer.getJSON(path)
+		status, raw := viewer.getRaw(path)
 		if status != 200 {
 			t.Fatalf("viewer GET %s: %d", path, status)
 		}
 		leaks("viewer", path, raw, false)
 	}
-	_, raw := viewer.getJSON("/api/scheduler/jobs/w")
+	_, raw := viewer.getRaw("/api/scheduler/jobs/w")
 	var job struct{ Config map[string]any }
 	if err := json.Unmarshal([]byte(raw), &job); err != nil {
 		t.Fatal(err)
@@ -397,10 +382,10 @@ func TestViewersNeverReadWebhookCredentials(t *testing.T) {
 		t.Fatalf("trigger: %d %v", status, m)
 	}
 	waitFor(t, "the run to fail", func() bool {
-		_, raw := viewer.getJSON("/api/scheduler/history?job_id=w")
+		_, raw := viewer.getRaw("/api/scheduler/history?job_id=w")
 		return strings.Contains(raw, `"error"`) && strings.Contains(raw, "127.0.0.1:1")
 	})
-	_, raw = viewer.getJSON("/api/scheduler/history?job_id=w")
+	_, raw = viewer.getRaw("/api/scheduler/history?job_id=w")
 	leaks("viewer", "history", raw, false)
 	// Reveal: for an admin, on purpose, and audited.
 	status, m = e.do("POST", "/api/scheduler/jobs/w/reveal", "")

@@ -289,14 +289,21 @@ func b2i(b bool) int {
 	return 0
 }
 
+// revealJob loads the job the route names and records, before anything is
+// shown, that its caller had its secret values revealed.
+func (h *Handler) revealJob(r *http.Request) (scheduler.Job, error) {
+	j, err := h.jobByPath(r)
+	if err != nil {
+		return j, err
+	}
+	return j, h.store.RecordReveal(r.Context(), j.ID)
+}
+
 // handleJobReveal is POST /api/scheduler/jobs/{id}/reveal: the job's config
 // with every value shown, for an admin, recorded in the audit log.
 func (h *Handler) handleJobReveal(w http.ResponseWriter, r *http.Request) error {
-	j, err := h.jobByPath(r)
+	j, err := h.revealJob(r)
 	if err != nil {
-		return err
-	}
-	if err := h.store.RecordReveal(r.Context(), j.ID); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"job_id": j.ID, "config": models.RevealConfig(j.Config)})

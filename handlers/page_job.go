@@ -351,11 +351,8 @@ func durationChart(runs []models.JobRun) views.Chart {
 // handlePageJobReveal re-renders the definition with the webhook's values
 // shown, and records that in the audit log.
 func (h *Handler) handlePageJobReveal(w http.ResponseWriter, r *http.Request) error {
-	j, err := h.jobByPath(r)
+	j, err := h.revealJob(r)
 	if err != nil {
-		return err
-	}
-	if err := h.store.RecordReveal(r.Context(), j.ID); err != nil {
 		return err
 	}
 	if !isHTMX(r) {

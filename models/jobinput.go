@@ -293,6 +293,22 @@ func ValidateConfig(kind string, raw json.RawMessage) (string, error) {
 // webhook's header values, body, URL credentials and query values are
 // masked to their last four characters (RevealConfig shows them).
 func PublicConfig(kind, config string) map[string]any {
+	return shownConfig(kind, config, func(c WebhookConfig) map[string]any {
+		headers := map[string]any{}
+		for k, v := range c.Headers {
+			headers[k] = Mask(v)
+		}
+		out := map[string]any{"url": MaskURL(c.URL), "method": c.Method, "headers": headers}
+		if c.Body != "" {
+			out["body"] = Mask(c.Body)
+		}
+		return out
+	})
+}
+
+// shownConfig is a config as some audience sees it: other kinds as
+// stored, a webhook's through show (an unreadable one as {}).
+func shownConfig(kind, config string, show func(WebhookConfig) map[string]any) map[string]any {
 	if kind != KindWebhook {
 		return decodeObjectOrEmpty(config)
 	}
@@ -300,28 +316,15 @@ func PublicConfig(kind, config string) map[string]any {
 	if json.Unmarshal([]byte(config), &c) != nil {
 		return map[string]any{}
 	}
-	headers := map[string]any{}
-	for k, v := range c.Headers {
-		headers[k] = Mask(v)
-	}
-	out := map[string]any{"url": MaskURL(c.URL), "method": c.Method, "headers": headers}
-	if c.Body != "" {
-		out["body"] = Mask(c.Body)
-	}
-	return out
+	return show(c)
 }
 
 // ViewerConfig returns a job's config as a read-only user sees it: for a
 // webhook only the method and the URL's scheme, host and path.
 func ViewerConfig(kind, config string) map[string]any {
-	if kind != KindWebhook {
-		return decodeObjectOrEmpty(config)
-	}
-	var c WebhookConfig
-	if json.Unmarshal([]byte(config), &c) != nil {
-		return map[string]any{}
-	}
-	return map[string]any{"url": ViewerURL(c.URL), "method": c.Method}
+	return shownConfig(kind, config, func(c WebhookConfig) map[string]any {
+		return map[string]any{"url": ViewerURL(c.URL), "method": c.Method}
+	})
 }
 
 // ViewerURL is a webhook URL as a read-only user sees it: scheme, host and
