@@ -9,110 +9,21 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
-
-const adminPassword = "e2e admin password"
-
-// screenshotDir collects the pages as the browser drew them, to look at.
-var screenshotDir = filepath.Join("testoutput", "screenshots")
-
-// newBrowser starts its own Chromium (its own cookies: its own session).
-// A missing browser fails the test: .ci/deps installs Debian's chromium.
-func newBrowser(t *testing.T, width, height int) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatalf("Debian's chromium is needed for the browser tests (go tool task deps installs it): %v", err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.WindowSize(width, height), chromedp.Flag("disable-dev-shm-usage", true))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
-	// Start the browser on this context, so steps may use shorter-lived
-	// children of it.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
-
-// do runs steps, failing the test with what was being done.
-func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	stepCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if err := chromedp.Do(stepCtx, steps...); err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-}
-
-// waitJS waits until a JavaScript expression is true, within a deadline.
-func waitJS(t *testing.T, ctx context.Context, what, expr string) time.Duration {
-	t.Helper()
-	start := time.Now()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
-		t.Fatalf("waiting for %s (%s): %v", what, expr, err)
-	}
-	return time.Since(start)
-}
-
-func screenshot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(screenshotDir, name+".png"), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func signInBrowser(t *testing.T, ctx context.Context, base, user, password string) {
-	t.Helper()
-	do(t, ctx, "sign in as "+user,
-		chromedp.Navigate(base+"/jobs"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-form]`)),
-		chromedp.SendKeys(chromedp.CSS(`[data-testid=login-username]`), user),
-		chromedp.SendKeys(chromedp.CSS(`[data-testid=login-password]`), password),
-		chromedp.Click(chromedp.CSS(`[data-testid=login-submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid=jobs-table]`)),
-	)
-	// The stylesheet and script loaded under the Content-Security-Policy.
-	waitJS(t, ctx, "the stylesheet", `getComputedStyle(document.querySelector('.topbar')).display === 'flex'`)
-	waitJS(t, ctx, "local times", `![...document.querySelectorAll('time[data-relative]')].some(e => e.textContent === e.getAttribute('datetime'))`)
-}
-
-func waitLive(t *testing.T, ctx context.Context) {
-	t.Helper()
-	waitJS(t, ctx, "the live badge", `document.querySelector('[data-testid=live-badge]').dataset.state === 'live'`)
-}
-
-func rowJS(job, inner string) string {
-	return fmt.Sprintf(`(() => { const r = document.querySelector('#job-%s'); return !!r && (%s); })()`, job, inner)
-}
 
 // TestBrowserConsole drives the console in Debian's Chromium: acceptance
 // scenarios 20–22, sign-in and sign-out, the schedule editor's preview and a
 // viewer's read-only pages.
 func TestBrowserConsole(t *testing.T) {
 	s := startServer(t, filepath.Join(t.TempDir(), "e2e.db"), map[string]string{"SWITCHBOARD_ADMIN_PASSWORD": adminPassword})
-	a := newBrowser(t, 1280, 900)
+	a := newBrowser(t, desktop)
 	do(t, a, "open the login page", chromedp.Navigate(s.url+"/jobs"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-form]`)))
 	screenshot(t, a, "01-login")
 	do(t, a, "a wrong password",
@@ -136,7 +47,7 @@ func TestBrowserConsole(t *testing.T) {
 	do(t, a, "reload users", chromedp.Navigate(s.url+"/users"), chromedp.WaitVisible(chromedp.CSS(`[data-username=vera]`)))
 	screenshot(t, a, "08-users")
 
-	b := newBrowser(t, 1280, 900)
+	b := newBrowser(t, desktop)
 	signInBrowser(t, b, s.url, "bob", adminPassword)
 	do(t, a, "jobs page", chromedp.Navigate(s.url+"/jobs"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=jobs-table]`)))
 	waitLive(t, a)
@@ -241,7 +152,7 @@ func TestBrowserConsole(t *testing.T) {
 
 	// A viewer sees no actions, then signs out and reaches only the login
 	// page.
-	v := newBrowser(t, 390, 844)
+	v := newBrowser(t, phone)
 	signInBrowser(t, v, s.url, "vera", adminPassword)
 	waitJS(t, v, "a read-only jobs page", `document.querySelectorAll('[data-testid=job-row]').length >= 7 && !document.querySelector('[data-testid=pause-open], [data-testid=run-now], [data-testid=resume], [data-testid=new-job]')`)
 	screenshot(t, v, "10-viewer-phone")
