@@ -58,6 +58,12 @@ func (s *Store) audit(ctx context.Context, tx *gorm.DB, action, target string, b
 			a[k] = v
 		}
 	}
+	if before != nil && after != nil && len(b) == 0 && len(a) == 0 {
+		// A change that changed nothing (the same value saved again, the
+		// active provider activated) is no news: a row of {} → {} only
+		// hides the real changes among noise.
+		return nil
+	}
 	bj, err := json.Marshal(b)
 	if err != nil {
 		return err
