@@ -77,6 +77,7 @@ type Handler struct {
 	log     *slog.Logger
 	cfg     Config
 	assets  http.Handler
+	isAsset func(path string) bool
 	asset   func(name string) string // hashed URL of a static file
 	metrics *metrics.Metrics
 	now     func() time.Time
@@ -97,10 +98,10 @@ func New(d Deps, cfg Config) *Handler {
 		cfg.Heartbeat = 15 * time.Second
 	}
 	h := &Handler{store: d.Store, sched: d.Scheduler, hub: d.Hub, ai: d.AI, log: d.Log, cfg: cfg,
-		assets: http.NotFoundHandler(), asset: func(string) string { return "" }, metrics: d.Metrics,
+		assets: http.NotFoundHandler(), isAsset: func(string) bool { return false }, asset: func(string) string { return "" }, metrics: d.Metrics,
 		sessions: newSessionStore(cfg.SessionSecret), logins: newLoginLimiter()}
 	if d.Assets != nil {
-		h.assets, h.asset = d.Assets, d.Assets.URL
+		h.assets, h.isAsset, h.asset = d.Assets, d.Assets.Has, d.Assets.URL
 	}
 	h.now = d.Now
 	if h.now == nil {

@@ -60,6 +60,28 @@ func pager(q url.Values, path string, page int, total int64, size int) views.Pag
 	return p
 }
 
+// pastTheEnd sends a page number beyond the last page (an old link, a list
+// that has shrunk) to the last page, rather than showing "Page 99 of 1"
+// over an empty table.
+func pastTheEnd(w http.ResponseWriter, r *http.Request, q url.Values, path string, p views.Pager) bool {
+	if p.Page <= max(p.TotalPages, 1) {
+		return false
+	}
+	v := url.Values{}
+	for k, vs := range q {
+		v[k] = vs
+	}
+	if p.TotalPages > 1 {
+		v.Set("page", strconv.Itoa(p.TotalPages))
+	}
+	to := path
+	if len(v) > 0 {
+		to += "?" + v.Encode()
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return true
+}
+
 func (h *Handler) handleHistoryPage(w http.ResponseWriter, r *http.Request) error {
 	q, page, err := pageQuery(r)
 	if err != nil {
@@ -97,6 +119,9 @@ func (h *Handler) handleHistoryPage(w http.ResponseWriter, r *http.Request) erro
 		}
 	}
 	v.Pager = pager(qp, "/history", page, total, historyPageSize)
+	if pastTheEnd(w, r, qp, "/history", v.Pager) {
+		return nil
+	}
 	h.renderPage(w, r, http.StatusOK, "History", "history", "/events?view=history", views.HistoryPage(v))
 	return nil
 }
@@ -149,7 +174,11 @@ func (h *Handler) handlePageUserCreate(w http.ResponseWriter, r *http.Request) e
 			http.Redirect(w, r, "/users", http.StatusSeeOther)
 			return nil
 		}
-		return h.renderFragment(w, http.StatusOK, views.NewUser(views.NewUserForm{Role: models.RoleViewer, Saved: true}),
+		v, err := h.usersView(r, views.NewUserForm{Role: models.RoleViewer, Saved: true})
+		if err != nil {
+			return err
+		}
+		return h.renderFragment(w, http.StatusOK, views.NewUser(v.Form), views.UsersBodyOOB(v.Users),
 			views.Toast("ok", fmt.Sprintf("Added %s.", f.Username)))
 	}
 	if ce, ok := err.(*models.ConflictError); ok {
@@ -198,11 +227,15 @@ func (h *Handler) handleAuditPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	p := pager(url.Values{}, "/audit", page, total, historyPageSize)
+	if pastTheEnd(w, r, url.Values{}, "/audit", p) {
+		return nil
+	}
 	rows := make([]views.AuditRow, len(entries))
 	for i, e := range entries {
 		rows[i] = views.AuditRow{At: e.At.In(h.sched.Location()).Format(time.RFC3339), Actor: e.Actor, Action: e.Action,
 			Target: e.Target, Before: e.Before, After: e.After}
 	}
-	h.renderPage(w, r, http.StatusOK, "Audit log", "audit", "", views.AuditPage(rows, pager(url.Values{}, "/audit", page, total, historyPageSize)))
+	h.renderPage(w, r, http.StatusOK, "Audit log", "audit", "", views.AuditPage(rows, p))
 	return nil
 }

@@ -10,12 +10,15 @@ package handlers_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 func TestSignedOutVisitorsReachOnlyTheLoginPage(t *testing.T) {
@@ -240,5 +243,71 @@ func TestCrossSiteFormPostIsRefused(t *testing.T) {
 	status, _, _ = b.post("/jobs/w/pause", url.Values{}, false, "Sec-Fetch-Site", "same-origin")
 	if status != http.StatusOK || e.job("w")["enabled"] != false {
 		t.Fatalf("same-origin pause: %d, enabled %v", status, e.job("w")["enabled"])
+	}
+}
+
+func TestPagesPastTheEndAndUnknownFiles(t *testing.T) {
+	e := newEnv(t, nil)
+	e.createWebhook("w", `"trigger":"cron","hour":9,"minute":0`)
+	e.do("POST", "/api/scheduler/jobs/w/trigger", "")
+	b := e.signIn(t, "alice", "admin").noRedirects()
+	redirects := []struct{ path, to string }{
+		{"/history?page=99", "/history"},
+		{"/history?job=w&page=7", "/history?job=w"},
+		{"/history?status=error&page=2", "/history?status=error"},
+		{"/audit?page=99", "/audit"},
+	}
+	for _, tt := range redirects {
+		status, _, hdr := b.get(tt.path)
+		if status != http.StatusSeeOther || hdr.Get("Location") != tt.to {
+			t.Errorf("GET %s: %d to %q, want 303 to %q", tt.path, status, hdr.Get("Location"), tt.to)
+		}
+	}
+	if status, doc, _ := b.get("/history?page=1"); status != http.StatusOK || doc.Find(`[data-testid=pager]`).Text() == "" {
+		t.Errorf("the first page: %d", status)
+	}
+	// The browser's own /favicon.ico request finds the console's icon.
+	if status, _, hdr := e.anonymous(t).get("/favicon.ico", "Accept", "image/*"); status != http.StatusOK || hdr.Get("Content-Type") != "image/svg+xml" {
+		t.Errorf("/favicon.ico: %d %s, want the icon", status, hdr.Get("Content-Type"))
+	}
+	// An unknown file: the console's 404 page, signed in or not.
+	for _, c := range []*browser{b, e.anonymous(t)} {
+		status, doc, hdr := c.get("/static/0123456789ab/app.js")
+		if status != http.StatusNotFound || !strings.HasPrefix(hdr.Get("Content-Type"), "text/html") || count(doc, "error-page") != 1 {
+			t.Errorf("unknown static file: %d %s, want a 404 page", status, hdr.Get("Content-Type"))
+		}
+	}
+}
+
+// A user added through the form appears in the list at once, in order:
+// the answer carries the table's rows out of band.
+func TestAddedUserAppearsInTheList(t *testing.T) {
+	e := newEnv(t, nil)
+	b := e.signIn(t, "mallory", "admin")
+	req, _ := http.NewRequest("POST", e.srv.URL+"/users", strings.NewReader(url.Values{"username": {"bob"}, "password": {testPassword}, "role": {"viewer"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("HX-Request", "true")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("add a user: %d", resp.StatusCode)
+	}
+	// htmx parses an answer inside a <template>, where a <tbody> stands alone.
+	raw, _ := io.ReadAll(resp.Body)
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader("<template>" + string(raw) + "</template>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := doc.Find(`tbody#users-body[hx-swap-oob]`)
+	var names []string
+	body.Find(`[data-testid=user-row]`).Each(func(_ int, s *goquery.Selection) { names = append(names, s.AttrOr("data-username", "")) })
+	if got := strings.Join(names, ","); got != "bob,mallory" {
+		t.Errorf("rows sent with the answer: %q, want bob,mallory in %s", got, raw)
+	}
+	if strings.Contains(doc.Text(), "Reload") {
+		t.Errorf("the answer still asks for a reload: %q", doc.Find(".saved").Text())
 	}
 }

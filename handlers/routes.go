@@ -89,9 +89,32 @@ func (h *Handler) Routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /api/stream", h.requireAPIAuth(h.api(h.handleStream)))
 	mux.Handle("GET /events", h.requireAPIAuth(h.api(h.handleEvents)))
-	mux.Handle("GET /static/", h.assets)
+	mux.HandleFunc("GET /static/", h.handleStatic)
+	mux.HandleFunc("GET /favicon.ico", h.handleFavicon)
 	mux.Handle("GET /metrics", h.requireAPIAuth(http.HandlerFunc(h.handleMetrics)))
 	mux.Handle("/", compress(rest))
 
 	return withRequestID(h.withLogAndRecover(securityHeaders(h.crossOrigin(mux))))
+}
+
+// handleStatic serves the embedded files; any other path under /static/
+// (a typo, an asset of an older release) gets the console's own 404 page,
+// not a bare line of text.
+func (h *Handler) handleStatic(w http.ResponseWriter, r *http.Request) {
+	if h.isAsset(r.URL.Path) {
+		h.assets.ServeHTTP(w, r)
+		return
+	}
+	h.pageError(w, r, &httpError{http.StatusNotFound, "NOT_FOUND", "There is no such file. The console may have been upgraded since this page was loaded: reload it.", nil})
+}
+
+// handleFavicon answers the browser's own request for /favicon.ico (made
+// on pages without an icon link, such as a plain-text refusal) with the
+// console's icon, rather than a 404 in the browser's console.
+func (h *Handler) handleFavicon(w http.ResponseWriter, r *http.Request) {
+	if u := h.asset("favicon.svg"); u != "" {
+		http.Redirect(w, r, u, http.StatusMovedPermanently)
+		return
+	}
+	http.NotFound(w, r)
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 )
 
-//go:embed vendor/*.js vendor/*.LICENSE vendor/SHA256SUMS app.css app.js
+//go:embed vendor/*.js vendor/*.LICENSE vendor/SHA256SUMS app.css app.js favicon.svg
 var files embed.FS
 
 // minGzip is the smallest file worth a gzipped copy: below about one
@@ -102,6 +102,8 @@ func contentType(p string) string {
 		return "text/javascript; charset=utf-8"
 	case strings.HasSuffix(p, ".css"):
 		return "text/css; charset=utf-8" // with nosniff, a stylesheet must say so
+	case strings.HasSuffix(p, ".svg"):
+		return "image/svg+xml"
 	}
 	return "text/plain; charset=utf-8"
 }
@@ -109,6 +111,12 @@ func contentType(p string) string {
 // URL is the cache-forever URL of an embedded file, such as
 // "vendor/htmx-2.0.11.min.js"; "" for a file that is not embedded.
 func (a *Assets) URL(name string) string { return a.urls[name] }
+
+// Has reports whether path is the URL of an embedded file.
+func (a *Assets) Has(path string) bool {
+	_, ok := a.byURL[path]
+	return ok
+}
 
 // ServeHTTP serves a hashed URL with an immutable cache lifetime, gzipped
 // when the client accepts gzip and the file has a gzipped copy; any other

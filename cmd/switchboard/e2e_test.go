@@ -26,6 +26,7 @@ func TestBrowserConsole(t *testing.T) {
 	a := newBrowser(t, desktop)
 	do(t, a, "open the login page", chromedp.Navigate(s.url+"/jobs"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-form]`)))
 	screenshot(t, a, "01-login")
+	expectConsole(t, a, "status of 401 (Unauthorized)")
 	do(t, a, "a wrong password",
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=login-username]`), "admin"),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=login-password]`), "not the password"),
@@ -43,6 +44,7 @@ func TestBrowserConsole(t *testing.T) {
 			chromedp.SetValue(chromedp.CSS(`[data-testid=new-role]`), u.role),
 			chromedp.Click(chromedp.CSS(`[data-testid=add-user]`)))
 		waitJS(t, a, "the user to be added", `!!document.querySelector('#new-user-form .saved')`)
+		waitJS(t, a, "the new user in the list, without a reload", `!!document.querySelector('#users-body tr[data-username=`+u.name+`]')`)
 	}
 	do(t, a, "reload users", chromedp.Navigate(s.url+"/users"), chromedp.WaitVisible(chromedp.CSS(`[data-username=vera]`)))
 	screenshot(t, a, "08-users")
@@ -149,6 +151,8 @@ func TestBrowserConsole(t *testing.T) {
 		do(t, a, "open "+page.path, chromedp.Navigate(s.url+page.path), chromedp.WaitVisible(chromedp.CSS(page.sel)))
 		screenshot(t, a, page.name)
 	}
+	do(t, a, "open /audit", chromedp.Navigate(s.url+"/audit"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=audit-row]`)))
+	waitJS(t, a, "every audit date on one line", `[...document.querySelectorAll('[data-testid=audit-row] time')].every(e => e.getClientRects().length === 1)`)
 
 	// A viewer sees no actions, then signs out and reaches only the login
 	// page.
@@ -168,6 +172,7 @@ func TestBrowserConsole(t *testing.T) {
 <script>document.getElementById('f').submit()</script>`, s.url, job)
 	}))
 	defer evil.Close()
+	expectConsole(t, a, "status of 403 (Forbidden)")
 	do(t, a, "visit a hostile page", chromedp.Navigate(evil.URL))
 	waitJS(t, a, "the refusal", `document.body && document.body.textContent.includes('Cross-origin request refused')`)
 	if _, m := s.call(t, "GET", "/api/scheduler/jobs/"+job, ""); m["enabled"] != true {
