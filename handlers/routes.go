@@ -90,6 +90,7 @@ func (h *Handler) Routes() http.Handler {
 	mux.Handle("GET /api/stream", h.requireAPIAuth(h.api(h.handleStream)))
 	mux.Handle("GET /events", h.requireAPIAuth(h.api(h.handleEvents)))
 	mux.Handle("GET /static/", h.assets)
+	mux.HandleFunc("GET /favicon.ico", handleFavicon)
 	mux.Handle("GET /metrics", h.requireAPIAuth(http.HandlerFunc(h.handleMetrics)))
 	mux.Handle("/", compress(rest))
 

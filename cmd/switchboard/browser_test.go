@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -58,27 +59,57 @@ func newBrowser(t *testing.T, size viewport) context.Context {
 		t.Fatalf("start chromium: %v", err)
 	}
 	w := watchConsole(ctx)
+	watches.Store(ctx, w)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancel()
 		cancelAlloc()
+		watches.Delete(ctx)
 		for _, m := range w.wait() {
 			t.Errorf("browser console: %s (%s:%d)", m, m.URL, m.Line+1)
+		}
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		for _, text := range w.expected {
+			if !w.seen[text] {
+				t.Errorf("browser console: no %q, which the test provoked", text)
+			}
 		}
 	})
 	return ctx
 }
 
+// watches finds the console watch of a browser newBrowser started.
+var watches sync.Map // context.Context → *consoleWatch
+
+// expectConsole lets the browser of ctx log the one error the test
+// provokes on purpose (a refused attack's failed load, a message holding
+// text), and fails the test if it is never logged. Call it before the
+// step that provokes it.
+func expectConsole(t *testing.T, ctx context.Context, text string) {
+	t.Helper()
+	v, ok := watches.Load(ctx)
+	if !ok {
+		t.Fatal("expectConsole: not a browser of newBrowser")
+	}
+	w := v.(*consoleWatch)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.expected = append(w.expected, text)
+}
+
 // consoleWatch gathers what a browser's pages write to the console that
 // an operator's console must never show.
 type consoleWatch struct {
-	mu   sync.Mutex
-	bad  []chromedp.ConsoleMessage
-	done chan struct{}
+	mu       sync.Mutex
+	bad      []chromedp.ConsoleMessage
+	expected []string        // texts of the errors a test provokes (expectConsole)
+	seen     map[string]bool // which of them were logged
+	done     chan struct{}
 }
 
 func watchConsole(ctx context.Context) *consoleWatch {
-	w := &consoleWatch{done: make(chan struct{})}
+	w := &consoleWatch{done: make(chan struct{}), seen: map[string]bool{}}
 	messages := chromedp.Console(ctx)
 	go func() {
 		defer close(w.done)
@@ -88,7 +119,11 @@ func watchConsole(ctx context.Context) *consoleWatch {
 			}
 			if consoleFault(m) {
 				w.mu.Lock()
-				w.bad = append(w.bad, m)
+				if text := w.provoked(m); text != "" {
+					w.seen[text] = true
+				} else {
+					w.bad = append(w.bad, m)
+				}
 				w.mu.Unlock()
 			}
 		}
@@ -106,6 +141,16 @@ func consoleFault(m chromedp.ConsoleMessage) bool {
 		return true
 	}
 	return false
+}
+
+// provoked returns the expected text m holds, or "".
+func (w *consoleWatch) provoked(m chromedp.ConsoleMessage) string {
+	for _, text := range w.expected {
+		if strings.Contains(m.String(), text) {
+			return text
+		}
+	}
+	return ""
 }
 
 // wait returns the faults once the browser has gone (its context ended).

@@ -168,6 +168,9 @@ func TestBrowserConsole(t *testing.T) {
 <script>document.getElementById('f').submit()</script>`, s.url, job)
 	}))
 	defer evil.Close()
+	// The refusal is a failed load in the console: the one error a test
+	// may provoke.
+	expectConsole(t, a, "status of 403 (Forbidden)")
 	do(t, a, "visit a hostile page", chromedp.Navigate(evil.URL))
 	waitJS(t, a, "the refusal", `document.body && document.body.textContent.includes('Cross-origin request refused')`)
 	if _, m := s.call(t, "GET", "/api/scheduler/jobs/"+job, ""); m["enabled"] != true {
