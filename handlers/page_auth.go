@@ -55,7 +55,10 @@ func (h *Handler) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	u, err := h.store.Authenticate(r.Context(), f.Username, r.PostForm.Get("password"))
 	done(err == nil)
 	if errors.Is(err, models.ErrNotFound) {
-		return fail(http.StatusUnauthorized, "Wrong username or password.")
+		// The form again with its message, as a page: a 401 would be
+		// logged as a failed load in the browser's console, and a
+		// mistyped password is not a fault.
+		return fail(http.StatusOK, "Wrong username or password.")
 	}
 	if err != nil {
 		return err

@@ -272,6 +272,7 @@ func (h *Handler) handlePageJobCreate(w http.ResponseWriter, r *http.Request) er
 		j, err = h.sched.Create(r.Context(), spec)
 	}
 	if err == nil {
+		h.setFlash(w, r, fmt.Sprintf("Created %s.", j.Name))
 		if isHTMX(r) {
 			w.Header().Set("HX-Redirect", "/jobs/"+j.ID)
 			w.WriteHeader(http.StatusCreated)
@@ -309,9 +310,14 @@ func (h *Handler) handlePageJobDelete(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
+	j, err := h.sched.Get(r.Context(), id)
+	if err != nil {
+		return notFoundAsJob(id, err)
+	}
 	if err := h.sched.Delete(r.Context(), id); err != nil {
 		return notFoundAsJob(id, err)
 	}
+	h.setFlash(w, r, fmt.Sprintf("Deleted %s.", j.Name))
 	if isHTMX(r) {
 		w.Header().Set("HX-Redirect", "/jobs")
 		w.WriteHeader(http.StatusOK)

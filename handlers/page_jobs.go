@@ -146,6 +146,11 @@ func (h *Handler) handleJobsPage(w http.ResponseWriter, r *http.Request) error {
 // jobActionDone answers a row or summary action: for htmx the component the
 // action targeted (HX-Target says which) and a toast; else back to the page.
 func (h *Handler) jobActionDone(w http.ResponseWriter, r *http.Request, j scheduler.Job, toast string) error {
+	return h.jobActionToast(w, r, j, "ok", toast)
+}
+
+// jobActionToast is jobActionDone with the toast's level.
+func (h *Handler) jobActionToast(w http.ResponseWriter, r *http.Request, j scheduler.Job, level, toast string) error {
 	if !isHTMX(r) {
 		redirectBack(w, r, "/jobs")
 		return nil
@@ -155,7 +160,7 @@ func (h *Handler) jobActionDone(w http.ResponseWriter, r *http.Request, j schedu
 	if strings.HasPrefix(r.Header.Get("HX-Target"), "job-summary-") {
 		target = views.JobSummary(row)
 	}
-	return h.renderFragment(w, http.StatusOK, target, views.Toast("ok", toast))
+	return h.renderFragment(w, http.StatusOK, target, views.Toast(level, toast))
 }
 
 // pauseDurations are the pause menu's choices.
@@ -202,7 +207,8 @@ func (h *Handler) handlePageJobRun(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if _, err := h.sched.Trigger(r.Context(), id); err != nil {
+	runID, err := h.sched.Trigger(r.Context(), id)
+	if err != nil {
 		if errors.Is(err, scheduler.ErrJobRunning) {
 			return &httpError{http.StatusConflict, "JOB_RUNNING", fmt.Sprintf("Job '%s' is already running.", id), nil}
 		}
@@ -212,7 +218,18 @@ func (h *Handler) handlePageJobRun(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return notFoundAsJob(id, err)
 	}
-	return h.jobActionDone(w, r, j, fmt.Sprintf("Started %s.", j.Name))
+	if !isHTMX(r) {
+		redirectBack(w, r, "/jobs")
+		return nil
+	}
+	level, toast, ended := h.runOutcome(r.Context(), id, j.Name, runID)
+	if ended {
+		// Show the row (or summary) as the run left it.
+		if j, err = h.sched.Get(r.Context(), id); err != nil {
+			return notFoundAsJob(id, err)
+		}
+	}
+	return h.jobActionToast(w, r, j, level, toast)
 }
 
 // parseForm reads a form body of at most 64 KiB.

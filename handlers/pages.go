@@ -59,7 +59,9 @@ func (h *Handler) pageMeta(r *http.Request, title, nav, events string) views.Pag
 // never half-sent.
 func (h *Handler) renderPage(w http.ResponseWriter, r *http.Request, status int, title, nav, events string, content templ.Component) {
 	var buf bytes.Buffer
-	if err := views.Layout(h.pageMeta(r, title, nav, events), content).Render(r.Context(), &buf); err != nil {
+	p := h.pageMeta(r, title, nav, events)
+	p.Flash = h.takeFlash(w, r)
+	if err := views.Layout(p, content).Render(r.Context(), &buf); err != nil {
 		h.log.ErrorContext(r.Context(), "render failed", "err", err, "request_id", requestID(r.Context()))
 		http.Error(w, "Internal error", http.StatusInternalServerError)
 		return

@@ -75,8 +75,13 @@ func TestSignInSignOutAndRevocation(t *testing.T) {
 	anon := e.anonymous(t)
 	for _, f := range []url.Values{{"username": {"alice"}, "password": {"wrong password!"}}, {"username": {"nobody"}, "password": {"wrong password!"}}} {
 		status, doc, _ := anon.post("/login", f, false)
-		if status != http.StatusUnauthorized || text(doc, "form-error") != "Wrong username or password." {
+		// 200, the form again: a 401 page is a failed load in the
+		// browser's console.
+		if status != http.StatusOK || text(doc, "form-error") != "Wrong username or password." || count(doc, "login-form") != 1 {
 			t.Fatalf("bad sign-in: %d %q", status, text(doc, "form-error"))
+		}
+		for _, c := range anon.client.Jar.Cookies(u) {
+			t.Fatalf("cookie after a bad sign-in: %s", c.Name)
 		}
 	}
 }

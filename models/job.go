@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -60,11 +62,17 @@ func (j Job) Schedule(loc *time.Location) (Schedule, error) {
 // update then writes nothing and returns the current row.
 var ErrUnchanged = errors.New("unchanged")
 
-// ListJobs returns every job ordered by id.
+// ListJobs returns every job ordered by the bytes of its id, on every
+// database: the jobs table is cut into pages in this order, and the browser
+// places a new job's row by comparing ids as strings. A database's
+// collation (PostgreSQL's is often linguistic) would order them otherwise.
 func (s *Store) ListJobs(ctx context.Context) ([]Job, error) {
 	var jobs []Job
-	err := s.db.WithContext(ctx).Order("id").Find(&jobs).Error
-	return jobs, err
+	if err := s.db.WithContext(ctx).Find(&jobs).Error; err != nil {
+		return nil, err
+	}
+	slices.SortFunc(jobs, func(a, b Job) int { return strings.Compare(a.ID, b.ID) })
+	return jobs, nil
 }
 
 // GetJob returns one job or ErrNotFound.

@@ -33,8 +33,13 @@
       el.title = local + " (" + el.getAttribute("datetime") + ")";
       el.textContent = el.hasAttribute("data-relative") ? relative(d - now) + " · " + local : local;
     });
+    tickRunning(root, now);
+  }
+
+  // "for 12s": a running job's clock, which moves every second.
+  function tickRunning(root, now) {
     (root || document).querySelectorAll("[data-since]").forEach(function (el) {
-      el.textContent = "for " + elapsed(now - new Date(el.getAttribute("data-since")));
+      el.textContent = "for " + elapsed((now || Date.now()) - new Date(el.getAttribute("data-since")));
     });
   }
 
@@ -161,8 +166,8 @@
   // A job with no row here: created elsewhere, or on another page. Add it
   // in its place when it belongs to this page; the chips' counts and the
   // "new jobs" hint cover the rest.
-  document.addEventListener("htmx:oobErrorNoTarget", function (e) {
-    var el = e.detail.content, body = document.getElementById("jobs-body"), table = document.getElementById("jobs-table");
+  function adoptRow(el) {
+    var body = document.getElementById("jobs-body"), table = document.getElementById("jobs-table");
     if (!body || !table || !el || !el.matches || !el.matches("tr[data-job-id]") || !belongsHere(el, table, body)) return;
     el.removeAttribute("hx-swap-oob");
     var next = Array.prototype.find.call(body.querySelectorAll("tr[data-job-id]"), function (r) { return r.dataset.jobId > el.dataset.jobId; });
@@ -174,6 +179,41 @@
     htmx.process(el);
     formatTimes(el);
     markEmpty();
+  }
+
+  // Every page takes the one stream of changes, but shows only some of
+  // what it carries: a fragment whose target this page lacks is dropped
+  // here, before htmx would log it as an error (a new job's row is
+  // adopted where it belongs). Only pushed messages are filtered (xhr is
+  // null): an answer to the page's own request always has its targets.
+  function oobTarget(el) {
+    var v = el.getAttribute("hx-swap-oob"), i = v.indexOf(":");
+    try {
+      return document.querySelector(i > 0 ? v.slice(i + 1) : "#" + CSS.escape(el.id));
+    } catch (err) {
+      return null;
+    }
+  }
+  function keepTargeted(frag) {
+    Array.prototype.slice.call(frag.children).forEach(function (el) {
+      if (el.tagName === "TEMPLATE") {
+        keepTargeted(el.content);
+        if (!el.content.children.length) el.remove();
+        return;
+      }
+      if (!el.hasAttribute("hx-swap-oob") || oobTarget(el)) return;
+      el.remove();
+      if (el.getAttribute("hx-swap-oob") === "true") adoptRow(el);
+    });
+  }
+  htmx.defineExtension("live-targets", {
+    transformResponse: function (text, xhr) {
+      if (xhr) return text;
+      var t = document.createElement("template");
+      t.innerHTML = text;
+      keepTargeted(t.content);
+      return t.innerHTML;
+    }
   });
 
   // The pause menu of a row opens on the page's one pause form, aimed at
@@ -216,6 +256,12 @@
     markStale();
   });
   document.addEventListener("htmx:oobAfterSwap", function () { formatTimes(); markEmpty(); });
+  // A first run arrived live: "No runs yet." no longer holds.
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    document.querySelectorAll(".table-wrap > .empty").forEach(function (p) {
+      p.hidden = !!p.parentNode.querySelector("tbody tr");
+    });
+  });
   document.addEventListener("htmx:load", function (e) {
     e.detail.elt.querySelectorAll && e.detail.elt.querySelectorAll(".toast").forEach(expire);
   });
@@ -233,8 +279,13 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("#toasts .toast").forEach(expire);
     formatTimes();
     markEmpty();
-    setInterval(function () { formatTimes(); }, 5000);
+    var ticks = 0;
+    setInterval(function () {
+      if (++ticks % 5 === 0) formatTimes();
+      else tickRunning();
+    }, 1000);
   });
 })();

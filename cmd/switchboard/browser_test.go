@@ -77,10 +77,9 @@ func newBrowser(t *testing.T, size viewport) context.Context {
 
 type consoleKey struct{}
 
-// expectConsole says the browser will log one message holding text, as it
-// does for a status the test provokes on purpose (a wrong password's 401,
-// a hostile page's refused post): that one message is no fault, and its
-// absence is.
+// expectConsole says the browser will log a message holding text, as it
+// does for a status the test provokes on purpose (a hostile page's refused
+// post): that message is no fault, and its absence is.
 func expectConsole(t *testing.T, ctx context.Context, text string) {
 	t.Helper()
 	w, ok := ctx.Value(consoleKey{}).(*consoleWatch)
@@ -97,12 +96,13 @@ func expectConsole(t *testing.T, ctx context.Context, text string) {
 type consoleWatch struct {
 	mu       sync.Mutex
 	bad      []chromedp.ConsoleMessage
-	expected []string // messages announced by expectConsole, not yet seen
+	expected []string        // messages announced by expectConsole
+	seen     map[string]bool // which of them came
 	done     chan struct{}
 }
 
 func watchConsole(ctx context.Context) *consoleWatch {
-	w := &consoleWatch{done: make(chan struct{})}
+	w := &consoleWatch{done: make(chan struct{}), seen: map[string]bool{}}
 	messages := chromedp.Console(ctx)
 	go func() {
 		defer close(w.done)
@@ -133,9 +133,9 @@ func consoleFault(m chromedp.ConsoleMessage) bool {
 func (w *consoleWatch) fault(m chromedp.ConsoleMessage) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for i, e := range w.expected {
-		if strings.Contains(m.Text, e) {
-			w.expected = slices.Delete(w.expected, i, i+1)
+	for _, e := range w.expected {
+		if strings.Contains(m.String(), e) {
+			w.seen[e] = true
 			return
 		}
 	}
@@ -151,7 +151,12 @@ func (w *consoleWatch) wait() (bad []chromedp.ConsoleMessage, missing []string) 
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return slices.Clone(w.bad), slices.Clone(w.expected)
+	for _, e := range w.expected {
+		if !w.seen[e] {
+			missing = append(missing, e)
+		}
+	}
+	return slices.Clone(w.bad), missing
 }
 
 // do runs steps, failing the test with what was being done.
