@@ -1,0 +1,78 @@
+// The console on a phone, the pause menu, the settings form and the
+// provider cards in Debian's Chromium: issue 13 items 5, 6, 8 and 9.
+//
+//	test                          item  guards
+//	TestBrowserPhoneLayout        5     every page fits 390 px; the pause menu's fields are on screen; the top bar is at most two rows
+//	TestBrowserPauseMenu          8     Escape and an outside click close the pause menu (focus back on its summary); a stale menu's pause is refused as changed elsewhere
+//	TestBrowserSettingsConflict   9     a rejected save shows the stored value as "Now:"; a live change updates an untouched field and marks a touched one; a stale save is refused
+//	TestBrowserProviderCards      6     a second provider's key does not take over; deleting the active provider says which one is active now; a deleted card offers no test
+
+package main
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserPhoneLayout visits every page at 390×844.
+func TestBrowserPhoneLayout(t *testing.T) {
+	s := startServer(t, filepath.Join(t.TempDir(), "phone.db"), map[string]string{"SWITCHBOARD_ADMIN_PASSWORD": adminPassword})
+	if status, m := s.call(t, "POST", "/api/settings/ai-provider", `{"provider":"openai","api_key":"sk-phone-openai-1111"}`); status != 200 {
+		t.Fatalf("add provider: %d %v", status, m)
+	}
+	p := newBrowser(t, phone)
+	do(t, p, "open the login page", chromedp.Navigate(s.url+"/login"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-form]`)))
+	fitsWidth(t, p, "/login")
+	signInBrowser(t, p, s.url, "admin", adminPassword)
+	waitLive(t, p)
+	fitsWidth(t, p, "/jobs")
+	// The bar's brand, links and session controls sit in at most two rows.
+	if over := evalJS[string](t, p, `(() => {
+		const rows = [];
+		for (const e of document.querySelectorAll('.topbar .brand, .topbar nav a, .topbar .session > *')) {
+			const r = e.getBoundingClientRect();
+			if (r.width === 0) continue;
+			const mid = (r.top + r.bottom) / 2;
+			if (!rows.some(row => mid >= row.top && mid <= row.bottom)) rows.push({top: r.top, bottom: r.bottom});
+		}
+		const h = document.querySelector('.topbar').getBoundingClientRect().height;
+		return rows.length <= 2 ? '' : 'the top bar takes ' + rows.length + ' rows, ' + Math.round(h) + 'px';
+	})()`); over != "" {
+		t.Errorf("on a phone: %s", over)
+	}
+
+	const job = "technical_monitor"
+	do(t, p, "open the pause menu", chromedp.Click(chromedp.CSS(`#job-`+job+` [data-testid=pause-open]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#job-`+job+` [data-testid=pause-reason]`)))
+	if off := evalJS[string](t, p, `(() => {
+		const w = document.documentElement.clientWidth;
+		for (const e of document.querySelectorAll('#job-`+job+` .pause-menu form, #job-`+job+` .pause-menu input, #job-`+job+` .pause-menu select, #job-`+job+` .pause-menu button')) {
+			const r = e.getBoundingClientRect();
+			if (r.left < 0 || r.right > w) return (e.dataset.testid || e.tagName) + ' spans ' + Math.round(r.left) + '..' + Math.round(r.right) + ' of ' + w;
+		}
+		return '';
+	})()`); off != "" {
+		t.Errorf("the pause menu on a phone: %s", off)
+	}
+	fitsWidth(t, p, "/jobs with the pause menu open")
+	screenshot(t, p, "11-phone-pause-menu")
+
+	for _, page := range []struct{ path, sel string }{
+		{"/jobs/" + job, `[data-testid=schedule-editor]`},
+		{"/jobs/new", `[data-testid=job-form]`},
+		{"/history", `[data-testid=runs-table]`},
+		{"/audit", `[data-testid=audit-table]`},
+		{"/settings", `[data-testid=settings-form]`},
+		{"/providers", `[data-testid=provider-card]`},
+		{"/users", `[data-testid=new-user-form]`},
+	} {
+		do(t, p, "open "+page.path, chromedp.Navigate(s.url+page.path), chromedp.WaitVisible(chromedp.CSS(page.sel)))
+		fitsWidth(t, p, page.path)
+	}
+	do(t, p, "the job page's pause menu", chromedp.Navigate(s.url+"/jobs/"+job),
+		chromedp.Click(chromedp.CSS(`[data-testid=job-summary] [data-testid=pause-open]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=job-summary] [data-testid=pause-reason]`)))
+	fitsWidth(t, p, "/jobs/"+job+" with the pause menu open")
+}
