@@ -150,12 +150,17 @@ func (h *Handler) jobActionDone(w http.ResponseWriter, r *http.Request, j schedu
 		redirectBack(w, r, "/jobs")
 		return nil
 	}
+	return h.jobActionAnswer(w, r, http.StatusOK, j, "ok", toast)
+}
+
+// jobActionAnswer is the targeted component as the job stands, and a toast.
+func (h *Handler) jobActionAnswer(w http.ResponseWriter, r *http.Request, status int, j scheduler.Job, level, toast string) error {
 	row := jobRow(j, canWrite(r))
 	target := views.JobRowTR(row)
 	if strings.HasPrefix(r.Header.Get("HX-Target"), "job-summary-") {
 		target = views.JobSummary(row)
 	}
-	return h.renderFragment(w, http.StatusOK, target, views.Toast("ok", toast))
+	return h.renderFragment(w, status, target, views.Toast(level, toast))
 }
 
 // pauseDurations are the pause menu's choices.
@@ -178,7 +183,29 @@ func (h *Handler) handlePageJobPause(w http.ResponseWriter, r *http.Request) err
 		until := time.Now().Add(d)
 		opts.Until = &until
 	}
+	// The menu carries the version of the row it was opened on: while it is
+	// open the row is held back from live updates, so a change made
+	// elsewhere meanwhile must not be overwritten unseen.
+	if v := r.PostForm.Get("version"); v != "" {
+		version, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return models.Invalid("version", "The form's job version is not a number; reload the page.")
+		}
+		opts.Version = &version
+	}
 	j, err := h.sched.Pause(r.Context(), id, opts)
+	var vce *scheduler.VersionConflictError
+	if errors.As(err, &vce) {
+		now := stateWord(vce.Current)
+		if !vce.Current.Enabled && vce.Current.PausedReason != "" {
+			now += ": " + vce.Current.PausedReason
+		}
+		msg := fmt.Sprintf("Not paused: %s was changed elsewhere while the menu was open (now %s). Check it and pause again.", vce.Current.Name, now)
+		if !isHTMX(r) {
+			return &httpError{http.StatusConflict, "VERSION_CONFLICT", msg, nil}
+		}
+		return h.jobActionAnswer(w, r, http.StatusConflict, vce.Current, "error", msg)
+	}
 	if err != nil {
 		return notFoundAsJob(id, err)
 	}

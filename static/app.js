@@ -180,15 +180,42 @@
   // that row's job. (toggle does not bubble: listen while it captures.)
   document.addEventListener("toggle", function (e) {
     var d = e.target, t = document.getElementById("pause-form");
-    if (!t || !d.open || !d.dataset || !d.dataset.pause || d.querySelector("form")) return;
-    var form = t.content.firstElementChild.cloneNode(true);
-    form.setAttribute("action", d.dataset.pause);
-    form.setAttribute("hx-post", d.dataset.pause);
-    d.appendChild(form);
-    htmx.process(form);
-    var first = form.querySelector("input");
+    if (!t || !d.open || !d.dataset || !d.dataset.pause) return;
+    var form = d.querySelector("form");
+    if (!form) {
+      form = t.content.firstElementChild.cloneNode(true);
+      form.setAttribute("action", d.dataset.pause);
+      form.setAttribute("hx-post", d.dataset.pause);
+      var at = d.closest("[data-version]"), version = form.querySelector("[name=version]");
+      if (at && version) version.value = at.dataset.version;
+      d.appendChild(form);
+      htmx.process(form);
+    }
+    var first = form.querySelector("input:not([type=hidden])");
     if (first) first.focus();
   }, true);
+
+  // A menu closes on Escape and on a click outside it, as menus do; the
+  // keyboard's place goes back to the button that opened it.
+  function closeMenu(d, refocus) {
+    d.open = false;
+    var s = d.querySelector("summary");
+    if (refocus && s) s.focus();
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    var d = e.target.closest && e.target.closest("details.menu[open]");
+    var open = d ? [d] : document.querySelectorAll("details.menu[open]");
+    open.forEach(function (m) { closeMenu(m, true); });
+    if (open.length) e.preventDefault();
+  });
+  document.addEventListener("click", function (e) {
+    document.querySelectorAll("details.menu[open]").forEach(function (m) {
+      if (m.contains(e.target)) return;
+      var a = document.activeElement;
+      closeMenu(m, !a || a === document.body || m.contains(a));
+    });
+  });
 
   // A change too large to send live: read the page again rather than drift.
   document.addEventListener("htmx:sseMessage", function (e) {

@@ -1734,7 +1734,7 @@ func JobSummary(j JobRow) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = pauseForm("/jobs/"+j.ID+"/pause").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = pauseForm("/jobs/"+j.ID+"/pause", itoa64(j.Version)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

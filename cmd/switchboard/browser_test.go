@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -62,19 +64,41 @@ func newBrowser(t *testing.T, size viewport) context.Context {
 		cancelTimeout()
 		cancel()
 		cancelAlloc()
-		for _, m := range w.wait() {
+		bad, missing := w.wait()
+		for _, m := range bad {
 			t.Errorf("browser console: %s (%s:%d)", m, m.URL, m.Line+1)
 		}
+		for _, e := range missing {
+			t.Errorf("browser console: the expected message %q never came", e)
+		}
 	})
-	return ctx
+	return context.WithValue(ctx, consoleKey{}, w)
+}
+
+type consoleKey struct{}
+
+// expectConsole says the browser will log one message holding text, as it
+// does for a status the test provokes on purpose (a wrong password's 401,
+// a hostile page's refused post): that one message is no fault, and its
+// absence is.
+func expectConsole(t *testing.T, ctx context.Context, text string) {
+	t.Helper()
+	w, ok := ctx.Value(consoleKey{}).(*consoleWatch)
+	if !ok {
+		t.Fatal("expectConsole: not a browser from newBrowser")
+	}
+	w.mu.Lock()
+	w.expected = append(w.expected, text)
+	w.mu.Unlock()
 }
 
 // consoleWatch gathers what a browser's pages write to the console that
 // an operator's console must never show.
 type consoleWatch struct {
-	mu   sync.Mutex
-	bad  []chromedp.ConsoleMessage
-	done chan struct{}
+	mu       sync.Mutex
+	bad      []chromedp.ConsoleMessage
+	expected []string // messages announced by expectConsole, not yet seen
+	done     chan struct{}
 }
 
 func watchConsole(ctx context.Context) *consoleWatch {
@@ -87,9 +111,7 @@ func watchConsole(ctx context.Context) *consoleWatch {
 				return
 			}
 			if consoleFault(m) {
-				w.mu.Lock()
-				w.bad = append(w.bad, m)
-				w.mu.Unlock()
+				w.fault(m)
 			}
 		}
 	}()
@@ -108,15 +130,28 @@ func consoleFault(m chromedp.ConsoleMessage) bool {
 	return false
 }
 
-// wait returns the faults once the browser has gone (its context ended).
-func (w *consoleWatch) wait() []chromedp.ConsoleMessage {
+func (w *consoleWatch) fault(m chromedp.ConsoleMessage) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i, e := range w.expected {
+		if strings.Contains(m.Text, e) {
+			w.expected = slices.Delete(w.expected, i, i+1)
+			return
+		}
+	}
+	w.bad = append(w.bad, m)
+}
+
+// wait returns the faults, and the expected messages that never came,
+// once the browser has gone (its context ended).
+func (w *consoleWatch) wait() (bad []chromedp.ConsoleMessage, missing []string) {
 	select {
 	case <-w.done:
 	case <-time.After(5 * time.Second):
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return append([]chromedp.ConsoleMessage(nil), w.bad...)
+	return slices.Clone(w.bad), slices.Clone(w.expected)
 }
 
 // do runs steps, failing the test with what was being done.
@@ -214,4 +249,3 @@ func waitLive(t *testing.T, ctx context.Context) {
 func rowJS(job, inner string) string {
 	return fmt.Sprintf(`(() => { const r = document.querySelector('#job-%s'); return !!r && (%s); })()`, job, inner)
 }
-

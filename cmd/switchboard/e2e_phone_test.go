@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // TestBrowserPhoneLayout visits every page at 390×844.
@@ -75,4 +76,74 @@ func TestBrowserPhoneLayout(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid=job-summary] [data-testid=pause-open]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=job-summary] [data-testid=pause-reason]`)))
 	fitsWidth(t, p, "/jobs/"+job+" with the pause menu open")
+}
+
+// TestBrowserPauseMenu: the pause menu closes as menus do, and a pause from
+// a menu left open while the job changed elsewhere is refused.
+func TestBrowserPauseMenu(t *testing.T) {
+	s := startServer(t, filepath.Join(t.TempDir(), "pause.db"), map[string]string{"SWITCHBOARD_ADMIN_PASSWORD": adminPassword})
+	a := newBrowser(t, desktop)
+	signInBrowser(t, a, s.url, "admin", adminPassword)
+	waitLive(t, a)
+	const job = "technical_monitor"
+	row := `#job-` + job
+	open := func(what string) {
+		t.Helper()
+		do(t, a, what, chromedp.Click(chromedp.CSS(row+` [data-testid=pause-open]`)), chromedp.WaitVisible(chromedp.CSS(row+` [data-testid=pause-reason]`)))
+		waitJS(t, a, "the reason field focused", `document.activeElement === document.querySelector('`+row+` [data-testid=pause-reason]')`)
+	}
+	closed := rowJS(job, `!r.querySelector('details.pause-menu').open`)
+	summaryFocused := `document.activeElement === document.querySelector('` + row + ` [data-testid=pause-open]')`
+
+	open("open the pause menu")
+	do(t, a, "press Escape", chromedp.KeyEvent(kb.Escape))
+	waitJS(t, a, "Escape to close the menu", closed)
+	waitJS(t, a, "the focus back on the menu's button", summaryFocused)
+
+	open("open the pause menu again")
+	do(t, a, "click outside the menu", chromedp.Click(chromedp.CSS(`h1`)))
+	waitJS(t, a, "a click outside to close the menu", closed)
+	waitJS(t, a, "the focus back on the menu's button", summaryFocused)
+
+	// The menu stays open while someone pauses the job elsewhere: the row
+	// is held back (and says so), and the stale menu's pause is refused.
+	open("open the pause menu a third time")
+	do(t, a, "type a reason", chromedp.SendKeys(chromedp.CSS(row+` [data-testid=pause-reason]`), "mine"))
+	if status, m := s.call(t, "POST", "/api/scheduler/jobs/"+job+"/pause", `{"reason":"set elsewhere"}`); status != 200 {
+		t.Fatalf("API pause: %d %v", status, m)
+	}
+	waitJS(t, a, "the open row to be marked changed", rowJS(job, `r.dataset.changed === 'true' && !!r.querySelector('details.pause-menu[open]')`))
+	expectConsole(t, a, "the server responded with a status of 409") // the refusal, on purpose
+	do(t, a, "pause from the stale menu", chromedp.Click(chromedp.CSS(row+` [data-testid=pause]`)))
+	waitJS(t, a, "the toast to say the job changed elsewhere",
+		`[...document.querySelectorAll('[data-testid=toast]')].some(e => e.textContent.includes('changed elsewhere'))`)
+	waitJS(t, a, "the row to show the reason set elsewhere", rowJS(job, `r.dataset.state === 'paused' && r.querySelector('[data-testid=paused-reason]').textContent === 'set elsewhere'`))
+	if _, m := s.call(t, "GET", "/api/scheduler/jobs/"+job, ""); m["paused_reason"] != "set elsewhere" {
+		t.Fatalf("the stale menu overwrote the reason: %v", m["paused_reason"])
+	}
+	screenshot(t, a, "12-pause-conflict")
+
+	// The job page's menu: resumed elsewhere while it is open.
+	if status, m := s.call(t, "POST", "/api/scheduler/jobs/"+job+"/resume", ``); status != 200 {
+		t.Fatalf("API resume: %d %v", status, m)
+	}
+	do(t, a, "open the job page", chromedp.Navigate(s.url+"/jobs/"+job), chromedp.WaitVisible(chromedp.CSS(`[data-testid=job-summary] [data-testid=pause-open]`)))
+	waitLive(t, a)
+	do(t, a, "open its pause menu", chromedp.Click(chromedp.CSS(`[data-testid=job-summary] [data-testid=pause-open]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=job-summary] [data-testid=pause-reason]`)))
+	do(t, a, "press Escape", chromedp.Focus(chromedp.CSS(`[data-testid=job-summary] [data-testid=pause-reason]`)), chromedp.KeyEvent(kb.Escape))
+	waitJS(t, a, "Escape to close the job page's menu", `!document.querySelector('[data-testid=job-summary] details.pause-menu').open`)
+	do(t, a, "open it again and type", chromedp.Click(chromedp.CSS(`[data-testid=job-summary] [data-testid=pause-open]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=job-summary] [data-testid=pause-reason]`), "mine"))
+	if status, m := s.call(t, "POST", "/api/scheduler/jobs/"+job+"/pause", `{"reason":"set elsewhere again"}`); status != 200 {
+		t.Fatalf("API pause: %d %v", status, m)
+	}
+	waitJS(t, a, "the summary to be marked changed", `document.querySelector('[data-testid=job-summary]').dataset.changed === 'true'`)
+	expectConsole(t, a, "the server responded with a status of 409") // the refusal, on purpose
+	do(t, a, "pause from the stale menu", chromedp.Click(chromedp.CSS(`[data-testid=job-summary] [data-testid=pause]`)))
+	waitJS(t, a, "the summary to show the reason set elsewhere",
+		`document.querySelector('[data-testid=job-summary] [data-testid=paused-reason]')?.textContent === 'set elsewhere again'`)
+	if _, m := s.call(t, "GET", "/api/scheduler/jobs/"+job, ""); m["paused_reason"] != "set elsewhere again" {
+		t.Fatalf("the job page's stale menu overwrote the reason: %v", m["paused_reason"])
+	}
 }
