@@ -243,6 +243,35 @@
     markStale();
   });
   document.addEventListener("htmx:oobAfterSwap", function () { formatTimes(); markEmpty(); });
+
+  // A setting changed elsewhere: a field left as loaded takes the new value
+  // (and the form is then loaded at it); a field being edited keeps what was
+  // typed and says it changed elsewhere, and saving it is refused as stale.
+  document.addEventListener("htmx:oobAfterSwap", function (e) {
+    // The swap replaced the target: read the element now in its place.
+    var now = e.detail.target && e.detail.target.id && document.getElementById(e.detail.target.id);
+    var form = document.getElementById("settings-form");
+    if (!form || !now || !now.matches("[data-testid=setting-value]")) return;
+    var key = now.dataset.key, value = now.textContent;
+    var field = form.querySelector('[name="' + CSS.escape(key) + '"]');
+    var loaded = form.querySelector('[name="' + CSS.escape("loaded." + key) + '"]');
+    if (!field || !loaded || loaded.value === value) return;
+    if (field.value === loaded.value) {
+      field.value = value;
+      loaded.value = value;
+      return;
+    }
+    var label = field.closest("label");
+    if (!label) return;
+    markChanged(label);
+    if (!label.querySelector("[data-testid=setting-changed]")) {
+      var note = document.createElement("small");
+      note.className = "warning";
+      note.dataset.testid = "setting-changed";
+      note.textContent = "Changed elsewhere while you edited: see Now: below. Saving will ask you to check.";
+      label.appendChild(note);
+    }
+  });
   document.addEventListener("htmx:load", function (e) {
     e.detail.elt.querySelectorAll && e.detail.elt.querySelectorAll(".toast").forEach(expire);
   });

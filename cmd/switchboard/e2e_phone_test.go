@@ -147,3 +147,67 @@ func TestBrowserPauseMenu(t *testing.T) {
 		t.Fatalf("the job page's stale menu overwrote the reason: %v", m["paused_reason"])
 	}
 }
+
+// TestBrowserSettingsConflict: "Now:" is the stored value, a live change
+// reaches an untouched field, and a stale form's save is refused.
+func TestBrowserSettingsConflict(t *testing.T) {
+	s := startServer(t, filepath.Join(t.TempDir(), "settings.db"), map[string]string{"SWITCHBOARD_ADMIN_PASSWORD": adminPassword})
+	a := newBrowser(t, desktop)
+	signInBrowser(t, a, s.url, "admin", adminPassword)
+	const tz, days = `[data-testid="setting-scheduler.timezone"]`, `[data-testid="setting-history.retention_days"]`
+	now := func(key string) string {
+		return `document.querySelector('[data-testid=setting-value][data-key="` + key + `"]').textContent`
+	}
+	type_ := func(what, sel, value string) {
+		t.Helper()
+		do(t, a, what, chromedp.Evaluate[chromedp.Void](`document.querySelector('`+sel+`').value = ''`), chromedp.SendKeys(chromedp.CSS(sel), value))
+	}
+	do(t, a, "open settings", chromedp.Navigate(s.url+"/settings"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=settings-form]`)))
+	waitLive(t, a)
+
+	// A rejected save: the field keeps the typed value, "Now:" the stored.
+	type_("type an unknown zone", tz, "Mars/Olympus")
+	expectConsole(t, a, "the server responded with a status of 422") // the refusal, on purpose
+	do(t, a, "save", chromedp.Click(chromedp.CSS(`[data-testid=save-settings]`)))
+	waitJS(t, a, "the field's error", `!!document.querySelector('[data-testid="error-scheduler.timezone"]')`)
+	if got := evalJS[string](t, a, now("scheduler.timezone")); got != "America/New_York" {
+		t.Errorf("after a rejected save Now: says %q, want the stored America/New_York", got)
+	}
+	if got := evalJS[string](t, a, `document.querySelector('`+tz+`').value`); got != "Mars/Olympus" {
+		t.Errorf("after a rejected save the field holds %q, want what was typed", got)
+	}
+	screenshot(t, a, "13-settings-rejected")
+
+	// A live change reaches a field left as it was.
+	do(t, a, "reload settings", chromedp.Navigate(s.url+"/settings"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=settings-form]`)))
+	waitLive(t, a)
+	if status, m := s.call(t, "PUT", "/api/settings/history.retention_days", `{"value":"45"}`); status != 200 {
+		t.Fatalf("API set: %d %v", status, m)
+	}
+	waitJS(t, a, "the untouched field to take the new value", `document.querySelector('`+days+`').value === '45' && `+now("history.retention_days")+` === '45'`)
+
+	// A field being edited keeps what was typed and says it changed
+	// elsewhere; saving it is refused, and saving again replaces it.
+	type_("type a zone", tz, "Europe/Paris")
+	if status, m := s.call(t, "PUT", "/api/settings/scheduler.timezone", `{"value":"Asia/Tokyo"}`); status != 200 {
+		t.Fatalf("API set: %d %v", status, m)
+	}
+	waitJS(t, a, "Now: to show the new zone and the typed field to say it changed elsewhere",
+		now("scheduler.timezone")+` === 'Asia/Tokyo' && document.querySelector('`+tz+`').value === 'Europe/Paris' && !!document.querySelector('[data-testid=setting-changed]')`)
+	expectConsole(t, a, "the server responded with a status of 409") // the refusal, on purpose
+	do(t, a, "save the stale form", chromedp.Click(chromedp.CSS(`[data-testid=save-settings]`)))
+	waitJS(t, a, "the refusal to say the settings changed elsewhere",
+		`(document.querySelector('#settings-form [data-testid=form-error]') || {}).textContent?.includes('changed elsewhere')`)
+	if _, m := s.call(t, "GET", "/api/settings/scheduler.timezone", ""); m["value"] != "Asia/Tokyo" {
+		t.Fatalf("the stale form undid the other change: %v", m["value"])
+	}
+	screenshot(t, a, "14-settings-conflict")
+	do(t, a, "save again", chromedp.Click(chromedp.CSS(`[data-testid=save-settings]`)))
+	waitJS(t, a, "saved", `!!document.querySelector('[data-testid=settings-saved]')`)
+	if _, m := s.call(t, "GET", "/api/settings/scheduler.timezone", ""); m["value"] != "Europe/Paris" {
+		t.Fatalf("saving again after the conflict: timezone %v", m["value"])
+	}
+	if _, m := s.call(t, "GET", "/api/settings/history.retention_days", ""); m["value"] != "45" {
+		t.Fatalf("saving again undid the retention set elsewhere: %v", m["value"])
+	}
+}
