@@ -261,8 +261,13 @@ func (h *Handler) handlePageProviderSave(w http.ResponseWriter, r *http.Request)
 		raw[k] = jsonString(v)
 	}
 	in, err := parseProviderInput(raw)
+	// Saving a key from the console does not switch the provider prompt
+	// jobs use (the Activate button does), unless none is active.
+	in.SetActive, in.ActivateIfNone = false, true
+	wasActive := card.Active
+	var saved models.AIProvider
 	if err == nil {
-		_, err = h.store.UpsertProvider(r.Context(), in)
+		saved, err = h.store.UpsertProvider(r.Context(), in)
 	}
 	card.Model, card.BaseURL = r.PostForm.Get("model"), r.PostForm.Get("base_url")
 	if err != nil {
@@ -279,7 +284,11 @@ func (h *Handler) handlePageProviderSave(w http.ResponseWriter, r *http.Request)
 		return err
 	}
 	card.Saved = true
-	return h.renderFragment(w, http.StatusOK, views.ProviderForm(card), views.Toast("ok", card.DisplayName+" saved."))
+	toast := card.DisplayName + " saved."
+	if saved.IsActive && !wasActive {
+		toast = card.DisplayName + " saved and made active: no provider was active."
+	}
+	return h.renderFragment(w, http.StatusOK, views.ProviderForm(card), views.Toast("ok", toast))
 }
 
 func (h *Handler) handlePageProviderDelete(w http.ResponseWriter, r *http.Request) error {
@@ -287,11 +296,30 @@ func (h *Handler) handlePageProviderDelete(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	if err := h.store.DeleteProvider(r.Context(), p.ID); err != nil {
+	// The console hands over to another configured provider rather than
+	// leave prompt jobs without one; the API's delete leaves none active,
+	// as api.md promises.
+	next, err := h.store.DeleteProviderHandingOver(r.Context(), p.ID)
+	if err != nil {
 		return err
 	}
 	meta, _ := ai.Lookup(p.Provider)
-	return h.providerDone(w, r, "/providers", meta.DisplayName+" deleted.")
+	toast := meta.DisplayName + " deleted."
+	switch {
+	case next != "":
+		nm, _ := ai.Lookup(next)
+		toast += " " + nm.DisplayName + " is now the active provider."
+	case p.IsActive:
+		toast += " No provider is active now: prompt jobs are skipped until one is added."
+	}
+	if !isHTMX(r) {
+		return h.providerDone(w, r, "/providers", toast)
+	}
+	card, err := h.providerCard(r.Context(), p.Provider, true)
+	if err != nil {
+		return err
+	}
+	return h.renderFragment(w, http.StatusOK, views.ProviderFormOOB(card), views.Toast("ok", toast))
 }
 
 func (h *Handler) handlePageProviderTest(w http.ResponseWriter, r *http.Request) error {

@@ -211,3 +211,37 @@ func TestBrowserSettingsConflict(t *testing.T) {
 		t.Fatalf("saving again undid the retention set elsewhere: %v", m["value"])
 	}
 }
+
+// TestBrowserProviderCards: saving keys and deleting the active provider on
+// the providers page, as the cards and toasts show it.
+func TestBrowserProviderCards(t *testing.T) {
+	s := startServer(t, filepath.Join(t.TempDir(), "providers.db"), map[string]string{"SWITCHBOARD_ADMIN_PASSWORD": adminPassword})
+	a := newBrowser(t, desktop)
+	signInBrowser(t, a, s.url, "admin", adminPassword)
+	do(t, a, "open providers", chromedp.Navigate(s.url+"/providers"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=provider-card]`)))
+	waitLive(t, a)
+	card := func(name string) string { return `[data-testid=provider-card][data-provider=` + name + `]` }
+	toastSays := func(text string) string {
+		return `[...document.querySelectorAll('[data-testid=toast]')].some(e => e.textContent.includes('` + text + `'))`
+	}
+	status := func(name, want string) string {
+		return `document.querySelector('` + card(name) + ` [data-testid=provider-status]').dataset.status === '` + want + `'`
+	}
+	for _, name := range []string{"openai", "anthropic"} {
+		do(t, a, "save a key for "+name, chromedp.SendKeys(chromedp.CSS(card(name)+` [data-testid=provider-key-input]`), "sk-e2e-"+name+"-1234"),
+			chromedp.Click(chromedp.CSS(card(name)+` [data-testid=provider-save]`)))
+		waitJS(t, a, name+" configured", `!!document.querySelector('`+card(name)+` [data-testid=provider-saved]')`)
+	}
+	waitJS(t, a, "the first key's toast to say it was made active", toastSays("OpenAI saved and made active"))
+	waitJS(t, a, "the second key's toast to say only saved", toastSays("Anthropic saved."))
+	waitJS(t, a, "OpenAI to stay active, Anthropic configured", status("openai", "active")+` && `+status("anthropic", "configured"))
+
+	// The confirmation is the browser's own dialog: accept it.
+	do(t, a, "delete the active provider", chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
+		chromedp.Click(chromedp.CSS(card("openai")+` [data-testid=provider-delete]`)))
+	waitJS(t, a, "the toast to say who took over", toastSays("Anthropic is now the active provider"))
+	waitJS(t, a, "Anthropic active, OpenAI unconfigured", status("anthropic", "active")+` && `+status("openai", "unconfigured"))
+	waitJS(t, a, "the deleted card to offer no connection test", `!document.querySelector('`+card("openai")+` [data-testid=provider-test]') && !!document.querySelector('`+card("anthropic")+` [data-testid=provider-test]')`)
+	waitJS(t, a, "the deleted card's form to ask for a key again", `!document.querySelector('`+card("openai")+` [data-testid=provider-saved]') && document.querySelector('`+card("openai")+` [data-testid=provider-key-input]').placeholder === 'paste the key'`)
+	screenshot(t, a, "15-providers-after-delete")
+}
