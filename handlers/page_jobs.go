@@ -150,17 +150,12 @@ func (h *Handler) jobActionDone(w http.ResponseWriter, r *http.Request, j schedu
 		redirectBack(w, r, "/jobs")
 		return nil
 	}
-	return h.jobActionAnswer(w, r, http.StatusOK, j, "ok", toast)
-}
-
-// jobActionAnswer is the targeted component as the job stands, and a toast.
-func (h *Handler) jobActionAnswer(w http.ResponseWriter, r *http.Request, status int, j scheduler.Job, level, toast string) error {
 	row := jobRow(j, canWrite(r))
 	target := views.JobRowTR(row)
 	if strings.HasPrefix(r.Header.Get("HX-Target"), "job-summary-") {
 		target = views.JobSummary(row)
 	}
-	return h.renderFragment(w, status, target, views.Toast(level, toast))
+	return h.renderFragment(w, http.StatusOK, target, views.Toast("ok", toast))
 }
 
 // pauseDurations are the pause menu's choices.
@@ -204,7 +199,7 @@ func (h *Handler) handlePageJobPause(w http.ResponseWriter, r *http.Request) err
 		if !isHTMX(r) {
 			return &httpError{http.StatusConflict, "VERSION_CONFLICT", msg, nil}
 		}
-		return h.jobActionAnswer(w, r, http.StatusConflict, vce.Current, "error", msg)
+		return h.pauseConflict(w, r, vce.Current, msg)
 	}
 	if err != nil {
 		return notFoundAsJob(id, err)
@@ -240,6 +235,17 @@ func (h *Handler) handlePageJobRun(w http.ResponseWriter, r *http.Request) error
 		return notFoundAsJob(id, err)
 	}
 	return h.jobActionDone(w, r, j, fmt.Sprintf("Started %s.", j.Name))
+}
+
+// pauseConflict answers a refused pause with the component the menu was
+// in, as the job now stands (the menu closes on what changed), and why.
+func (h *Handler) pauseConflict(w http.ResponseWriter, r *http.Request, j scheduler.Job, msg string) error {
+	row := jobRow(j, canWrite(r))
+	target := views.JobRowTR(row)
+	if strings.HasPrefix(r.Header.Get("HX-Target"), "job-summary-") {
+		target = views.JobSummary(row)
+	}
+	return h.renderFragment(w, http.StatusConflict, target, views.Toast("error", msg))
 }
 
 // parseForm reads a form body of at most 64 KiB.

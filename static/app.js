@@ -102,6 +102,57 @@
     return true;
   }
 
+  // A menu closes on Escape and on a click outside it, as menus do; the
+  // keyboard's place goes back to the button that opened it.
+  function closeMenu(d, refocus) {
+    d.open = false;
+    var s = d.querySelector("summary");
+    if (refocus && s) s.focus();
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    var d = e.target.closest && e.target.closest("details.menu[open]");
+    var open = d ? [d] : document.querySelectorAll("details.menu[open]");
+    open.forEach(function (m) { closeMenu(m, true); });
+    if (open.length) e.preventDefault();
+  });
+  document.addEventListener("click", function (e) {
+    document.querySelectorAll("details.menu[open]").forEach(function (m) {
+      if (m.contains(e.target)) return;
+      var a = document.activeElement;
+      closeMenu(m, !a || a === document.body || m.contains(a));
+    });
+  });
+
+  // A setting changed elsewhere: a field left as loaded takes the new value
+  // (and the form is then loaded at it); a field being edited keeps what was
+  // typed and says it changed elsewhere, and saving it is refused as stale.
+  document.addEventListener("htmx:oobAfterSwap", function (e) {
+    // The swap replaced the target: read the element now in its place.
+    var now = e.detail.target && e.detail.target.id && document.getElementById(e.detail.target.id);
+    var form = document.getElementById("settings-form");
+    if (!form || !now || !now.matches("[data-testid=setting-value]")) return;
+    var key = now.dataset.key, value = now.textContent;
+    var field = form.querySelector('[name="' + CSS.escape(key) + '"]');
+    var loaded = form.querySelector('[name="' + CSS.escape("loaded." + key) + '"]');
+    if (!field || !loaded || loaded.value === value) return;
+    if (field.value === loaded.value) {
+      field.value = value;
+      loaded.value = value;
+      return;
+    }
+    var label = field.closest("label");
+    if (!label) return;
+    markChanged(label);
+    if (!label.querySelector("[data-testid=setting-changed]")) {
+      var note = document.createElement("small");
+      note.className = "warning";
+      note.dataset.testid = "setting-changed";
+      note.textContent = "Changed elsewhere while you edited: see Now: below. Saving will ask you to check.";
+      label.appendChild(note);
+    }
+  });
+
   function toast(level, message) {
     var box = document.getElementById("toasts");
     if (!box) return;
@@ -195,28 +246,6 @@
     if (first) first.focus();
   }, true);
 
-  // A menu closes on Escape and on a click outside it, as menus do; the
-  // keyboard's place goes back to the button that opened it.
-  function closeMenu(d, refocus) {
-    d.open = false;
-    var s = d.querySelector("summary");
-    if (refocus && s) s.focus();
-  }
-  document.addEventListener("keydown", function (e) {
-    if (e.key !== "Escape") return;
-    var d = e.target.closest && e.target.closest("details.menu[open]");
-    var open = d ? [d] : document.querySelectorAll("details.menu[open]");
-    open.forEach(function (m) { closeMenu(m, true); });
-    if (open.length) e.preventDefault();
-  });
-  document.addEventListener("click", function (e) {
-    document.querySelectorAll("details.menu[open]").forEach(function (m) {
-      if (m.contains(e.target)) return;
-      var a = document.activeElement;
-      closeMenu(m, !a || a === document.body || m.contains(a));
-    });
-  });
-
   // A change too large to send live: read the page again rather than drift.
   document.addEventListener("htmx:sseMessage", function (e) {
     var type = e.detail && e.detail.type;
@@ -243,35 +272,6 @@
     markStale();
   });
   document.addEventListener("htmx:oobAfterSwap", function () { formatTimes(); markEmpty(); });
-
-  // A setting changed elsewhere: a field left as loaded takes the new value
-  // (and the form is then loaded at it); a field being edited keeps what was
-  // typed and says it changed elsewhere, and saving it is refused as stale.
-  document.addEventListener("htmx:oobAfterSwap", function (e) {
-    // The swap replaced the target: read the element now in its place.
-    var now = e.detail.target && e.detail.target.id && document.getElementById(e.detail.target.id);
-    var form = document.getElementById("settings-form");
-    if (!form || !now || !now.matches("[data-testid=setting-value]")) return;
-    var key = now.dataset.key, value = now.textContent;
-    var field = form.querySelector('[name="' + CSS.escape(key) + '"]');
-    var loaded = form.querySelector('[name="' + CSS.escape("loaded." + key) + '"]');
-    if (!field || !loaded || loaded.value === value) return;
-    if (field.value === loaded.value) {
-      field.value = value;
-      loaded.value = value;
-      return;
-    }
-    var label = field.closest("label");
-    if (!label) return;
-    markChanged(label);
-    if (!label.querySelector("[data-testid=setting-changed]")) {
-      var note = document.createElement("small");
-      note.className = "warning";
-      note.dataset.testid = "setting-changed";
-      note.textContent = "Changed elsewhere while you edited: see Now: below. Saving will ask you to check.";
-      label.appendChild(note);
-    }
-  });
   document.addEventListener("htmx:load", function (e) {
     e.detail.elt.querySelectorAll && e.detail.elt.querySelectorAll(".toast").forEach(expire);
   });
