@@ -183,7 +183,29 @@ func (h *Handler) handlePageJobPause(w http.ResponseWriter, r *http.Request) err
 		until := time.Now().Add(d)
 		opts.Until = &until
 	}
+	// The menu carries the version of the row it was opened on: while it is
+	// open the row is held back from live updates, so a change made
+	// elsewhere meanwhile must not be overwritten unseen.
+	if v := r.PostForm.Get("version"); v != "" {
+		version, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return models.Invalid("version", "The form's job version is not a number; reload the page.")
+		}
+		opts.Version = &version
+	}
 	j, err := h.sched.Pause(r.Context(), id, opts)
+	var vce *scheduler.VersionConflictError
+	if errors.As(err, &vce) {
+		now := stateWord(vce.Current)
+		if !vce.Current.Enabled && vce.Current.PausedReason != "" {
+			now += ": " + vce.Current.PausedReason
+		}
+		msg := fmt.Sprintf("Not paused: %s was changed elsewhere while the menu was open (now %s). Check it and pause again.", vce.Current.Name, now)
+		if !isHTMX(r) {
+			return &httpError{http.StatusConflict, "VERSION_CONFLICT", msg, nil}
+		}
+		return h.pauseConflict(w, r, vce.Current, msg)
+	}
 	if err != nil {
 		return notFoundAsJob(id, err)
 	}
@@ -230,6 +252,17 @@ func (h *Handler) handlePageJobRun(w http.ResponseWriter, r *http.Request) error
 		}
 	}
 	return h.jobActionToast(w, r, j, level, toast)
+}
+
+// pauseConflict answers a refused pause with the component the menu was
+// in, as the job now stands (the menu closes on what changed), and why.
+func (h *Handler) pauseConflict(w http.ResponseWriter, r *http.Request, j scheduler.Job, msg string) error {
+	row := jobRow(j, canWrite(r))
+	target := views.JobRowTR(row)
+	if strings.HasPrefix(r.Header.Get("HX-Target"), "job-summary-") {
+		target = views.JobSummary(row)
+	}
+	return h.renderFragment(w, http.StatusConflict, target, views.Toast("error", msg))
 }
 
 // parseForm reads a form body of at most 64 KiB.

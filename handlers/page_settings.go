@@ -41,8 +41,12 @@ func (h *Handler) settingsView(ctx context.Context, r *http.Request, form map[st
 		if st, ok := stored[k.Key]; ok {
 			f.Value = st.Value
 		}
+		f.Stored, f.Loaded = f.Value, f.Value
 		if typed, ok := form[k.Key]; ok {
 			f.Value = typed
+		}
+		if loaded, ok := form[loadedPrefix+k.Key]; ok {
+			f.Loaded = loaded
 		}
 		v.Fields = append(v.Fields, f)
 	}
@@ -72,6 +76,9 @@ func (h *Handler) handlePageSettingsSave(w http.ResponseWriter, r *http.Request)
 		}
 		val := strings.TrimSpace(r.PostForm.Get(k.Key))
 		form[k.Key] = val
+		if r.PostForm.Has(loadedPrefix + k.Key) {
+			form[loadedPrefix+k.Key] = r.PostForm.Get(loadedPrefix + k.Key)
+		}
 		if _, err := models.ValidateSetting(k.Key, val); err != nil {
 			if ve, ok := asValidation(err); ok {
 				errs[k.Key] = ve.Message
@@ -81,8 +88,15 @@ func (h *Handler) handlePageSettingsSave(w http.ResponseWriter, r *http.Request)
 		}
 	}
 	if len(errs) == 0 {
-		for key, val := range form {
-			if _, err := h.setSetting(r.Context(), key, val); err != nil {
+		if conflict, err := h.settingsConflict(w, r, form); conflict || err != nil {
+			return err
+		}
+		for _, k := range models.KnownSettings {
+			val, ok := form[k.Key]
+			if !ok {
+				continue
+			}
+			if _, err := h.setSetting(r.Context(), k.Key, val); err != nil {
 				return err
 			}
 		}
@@ -101,6 +115,53 @@ func (h *Handler) handlePageSettingsSave(w http.ResponseWriter, r *http.Request)
 	}
 	v.Saved = true
 	return h.renderFragment(w, http.StatusOK, views.SettingsForm(v), views.Toast("ok", "Settings saved."))
+}
+
+// loadedPrefix names a settings form's hidden fields holding the values
+// it was loaded at.
+const loadedPrefix = "loaded."
+
+// settingsConflict answers 409 when a setting the form holds has changed
+// since the form was loaded: saving it would undo another admin's change
+// unseen. The answer's form is loaded at the stored values (saving again
+// replaces them), keeps what was typed and takes the new value into the
+// fields left as they were. A form without loaded values (an old page, a
+// script) is not checked.
+func (h *Handler) settingsConflict(w http.ResponseWriter, r *http.Request, form map[string]string) (bool, error) {
+	stored, err := h.store.ListSettings(r.Context())
+	if err != nil {
+		return false, err
+	}
+	var changed []string
+	next := map[string]string{}
+	for _, k := range models.KnownSettings {
+		typed, ok := form[k.Key]
+		if !ok {
+			continue
+		}
+		now := stored[k.Key].Value
+		next[k.Key] = typed
+		loaded, checked := form[loadedPrefix+k.Key]
+		if !checked || loaded == now {
+			continue
+		}
+		changed = append(changed, fmt.Sprintf("%s is now %s", settingLabels[k.Key], now))
+		if typed == loaded {
+			next[k.Key] = now
+		}
+	}
+	if len(changed) == 0 {
+		return false, nil
+	}
+	v, err := h.settingsView(r.Context(), r, next)
+	if err != nil {
+		return true, err
+	}
+	for i := range v.Fields {
+		v.Fields[i].Changed = v.Fields[i].Loaded != form[loadedPrefix+v.Fields[i].Key] && form[loadedPrefix+v.Fields[i].Key] != ""
+	}
+	v.Conflict = "Not saved: the settings were changed elsewhere while you edited (" + strings.Join(changed, "; ") + "). Check the form and save again."
+	return true, h.renderFragment(w, http.StatusConflict, views.SettingsForm(v))
 }
 
 // handlePageActiveProvider switches the active provider from the settings
@@ -200,8 +261,13 @@ func (h *Handler) handlePageProviderSave(w http.ResponseWriter, r *http.Request)
 		raw[k] = jsonString(v)
 	}
 	in, err := parseProviderInput(raw)
+	// Saving a key from the console does not switch the provider prompt
+	// jobs use (the Activate button does), unless none is active.
+	in.SetActive, in.ActivateIfNone = false, true
+	wasActive := card.Active
+	var saved models.AIProvider
 	if err == nil {
-		_, err = h.store.UpsertProvider(r.Context(), in)
+		saved, err = h.store.UpsertProvider(r.Context(), in)
 	}
 	card.Model, card.BaseURL = r.PostForm.Get("model"), r.PostForm.Get("base_url")
 	if err != nil {
@@ -218,7 +284,11 @@ func (h *Handler) handlePageProviderSave(w http.ResponseWriter, r *http.Request)
 		return err
 	}
 	card.Saved = true
-	return h.renderFragment(w, http.StatusOK, views.ProviderForm(card), views.Toast("ok", card.DisplayName+" saved."))
+	toast := card.DisplayName + " saved."
+	if saved.IsActive && !wasActive {
+		toast = card.DisplayName + " saved and made active: no provider was active."
+	}
+	return h.renderFragment(w, http.StatusOK, views.ProviderForm(card), views.Toast("ok", toast))
 }
 
 func (h *Handler) handlePageProviderDelete(w http.ResponseWriter, r *http.Request) error {
@@ -226,11 +296,30 @@ func (h *Handler) handlePageProviderDelete(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	if err := h.store.DeleteProvider(r.Context(), p.ID); err != nil {
+	// The console hands over to another configured provider rather than
+	// leave prompt jobs without one; the API's delete leaves none active,
+	// as api.md promises.
+	next, err := h.store.DeleteProviderHandingOver(r.Context(), p.ID)
+	if err != nil {
 		return err
 	}
 	meta, _ := ai.Lookup(p.Provider)
-	return h.providerDone(w, r, "/providers", meta.DisplayName+" deleted.")
+	toast := meta.DisplayName + " deleted."
+	switch {
+	case next != "":
+		nm, _ := ai.Lookup(next)
+		toast += " " + nm.DisplayName + " is now the active provider."
+	case p.IsActive:
+		toast += " No provider is active now: prompt jobs are skipped until one is added."
+	}
+	if !isHTMX(r) {
+		return h.providerDone(w, r, "/providers", toast)
+	}
+	card, err := h.providerCard(r.Context(), p.Provider, true)
+	if err != nil {
+		return err
+	}
+	return h.renderFragment(w, http.StatusOK, views.ProviderFormOOB(card), views.Toast("ok", toast))
 }
 
 func (h *Handler) handlePageProviderTest(w http.ResponseWriter, r *http.Request) error {

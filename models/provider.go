@@ -45,6 +45,10 @@ type ProviderInput struct {
 	Model     string
 	BaseURL   string
 	SetActive bool
+	// ActivateIfNone makes the provider active only when no provider is:
+	// the console's save, where adding a second key must not silently
+	// switch the provider every prompt job uses.
+	ActivateIfNone bool
 	// KeepModel and KeepBaseURL keep the stored values (fields absent from
 	// the request); an explicit empty value clears them.
 	KeepModel, KeepBaseURL bool
@@ -168,7 +172,15 @@ func (s *Store) upsertProvider(ctx context.Context, in ProviderInput, out *AIPro
 		if err := tx.Save(&p).Error; err != nil {
 			return err
 		}
-		if in.SetActive {
+		setActive := in.SetActive
+		if !setActive && in.ActivateIfNone && !p.IsActive {
+			var n int64
+			if err := tx.Model(&AIProvider{}).Where("is_active").Count(&n).Error; err != nil {
+				return err
+			}
+			setActive = n == 0
+		}
+		if setActive {
 			if err := activate(tx, p.ID, now); err != nil {
 				return err
 			}
@@ -246,9 +258,25 @@ func (s *Store) ActivateProvider(ctx context.Context, id int64) error {
 }
 
 // DeleteProvider removes a provider; deleting the active one leaves none
-// active.
+// active (the API's promise).
 func (s *Store) DeleteProvider(ctx context.Context, id int64) error {
-	return s.write(ctx, func(tx *gorm.DB) error {
+	_, err := s.deleteProvider(ctx, id, false)
+	return err
+}
+
+// DeleteProviderHandingOver removes a provider and, when it was the active
+// one, makes the first other configured provider (by id: the longest
+// configured) active in the same transaction, so prompt jobs keep a
+// provider while one is configured. It returns the provider it made
+// active, "" when it made none so.
+func (s *Store) DeleteProviderHandingOver(ctx context.Context, id int64) (string, error) {
+	return s.deleteProvider(ctx, id, true)
+}
+
+func (s *Store) deleteProvider(ctx context.Context, id int64, handOver bool) (string, error) {
+	var next string
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		next = ""
 		if err := s.d.serialize(tx, "providers"); err != nil {
 			return err
 		}
@@ -265,8 +293,24 @@ func (s *Store) DeleteProvider(ctx context.Context, id int64) error {
 		if err := s.audit(ctx, tx, "provider.delete", p.Provider, auditProvider(&p), nil); err != nil {
 			return err
 		}
+		if handOver && p.IsActive {
+			var others []AIProvider
+			if err := tx.Order("id").Limit(1).Find(&others).Error; err != nil {
+				return err
+			}
+			if len(others) == 1 {
+				if err := activate(tx, others[0].ID, s.now().UTC()); err != nil {
+					return err
+				}
+				next = others[0].Provider
+				if err := s.audit(ctx, tx, "provider.activate", next, map[string]any{"active": p.Provider}, map[string]any{"active": next}); err != nil {
+					return err
+				}
+			}
+		}
 		return s.appendProviders(tx)
 	})
+	return next, err
 }
 
 // ListProviders returns every configured provider.

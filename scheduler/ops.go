@@ -14,6 +14,9 @@ import (
 type PauseOptions struct {
 	Reason string     // at most 500 characters
 	Until  *time.Time // resume by itself then; must be in the future
+	// Version, when given, is the version the pause was asked from: a job
+	// changed since is a VersionConflictError, not silently overwritten.
+	Version *int64
 }
 
 // Pause stops the job from running on schedule until it is resumed (or
@@ -30,7 +33,7 @@ func (s *Service) Pause(ctx context.Context, id string, opts PauseOptions) (Job,
 		u := opts.Until.UTC().Truncate(time.Second)
 		opts.Until = &u
 	}
-	return s.change(ctx, id, nil, func(j *models.Job) error {
+	return s.change(ctx, id, opts.Version, func(j *models.Job) error {
 		if !j.Enabled && opts.Reason == "" && opts.Until == nil {
 			return models.ErrUnchanged
 		}

@@ -107,6 +107,57 @@
     return true;
   }
 
+  // A menu closes on Escape and on a click outside it, as menus do; the
+  // keyboard's place goes back to the button that opened it.
+  function closeMenu(d, refocus) {
+    d.open = false;
+    var s = d.querySelector("summary");
+    if (refocus && s) s.focus();
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    var d = e.target.closest && e.target.closest("details.menu[open]");
+    var open = d ? [d] : document.querySelectorAll("details.menu[open]");
+    open.forEach(function (m) { closeMenu(m, true); });
+    if (open.length) e.preventDefault();
+  });
+  document.addEventListener("click", function (e) {
+    document.querySelectorAll("details.menu[open]").forEach(function (m) {
+      if (m.contains(e.target)) return;
+      var a = document.activeElement;
+      closeMenu(m, !a || a === document.body || m.contains(a));
+    });
+  });
+
+  // A setting changed elsewhere: a field left as loaded takes the new value
+  // (and the form is then loaded at it); a field being edited keeps what was
+  // typed and says it changed elsewhere, and saving it is refused as stale.
+  document.addEventListener("htmx:oobAfterSwap", function (e) {
+    // The swap replaced the target: read the element now in its place.
+    var now = e.detail.target && e.detail.target.id && document.getElementById(e.detail.target.id);
+    var form = document.getElementById("settings-form");
+    if (!form || !now || !now.matches("[data-testid=setting-value]")) return;
+    var key = now.dataset.key, value = now.textContent;
+    var field = form.querySelector('[name="' + CSS.escape(key) + '"]');
+    var loaded = form.querySelector('[name="' + CSS.escape("loaded." + key) + '"]');
+    if (!field || !loaded || loaded.value === value) return;
+    if (field.value === loaded.value) {
+      field.value = value;
+      loaded.value = value;
+      return;
+    }
+    var label = field.closest("label");
+    if (!label) return;
+    markChanged(label);
+    if (!label.querySelector("[data-testid=setting-changed]")) {
+      var note = document.createElement("small");
+      note.className = "warning";
+      note.dataset.testid = "setting-changed";
+      note.textContent = "Changed elsewhere while you edited: see Now: below. Saving will ask you to check.";
+      label.appendChild(note);
+    }
+  });
+
   function toast(level, message) {
     var box = document.getElementById("toasts");
     if (!box) return;
@@ -220,13 +271,18 @@
   // that row's job. (toggle does not bubble: listen while it captures.)
   document.addEventListener("toggle", function (e) {
     var d = e.target, t = document.getElementById("pause-form");
-    if (!t || !d.open || !d.dataset || !d.dataset.pause || d.querySelector("form")) return;
-    var form = t.content.firstElementChild.cloneNode(true);
-    form.setAttribute("action", d.dataset.pause);
-    form.setAttribute("hx-post", d.dataset.pause);
-    d.appendChild(form);
-    htmx.process(form);
-    var first = form.querySelector("input");
+    if (!t || !d.open || !d.dataset || !d.dataset.pause) return;
+    var form = d.querySelector("form");
+    if (!form) {
+      form = t.content.firstElementChild.cloneNode(true);
+      form.setAttribute("action", d.dataset.pause);
+      form.setAttribute("hx-post", d.dataset.pause);
+      var at = d.closest("[data-version]"), version = form.querySelector("[name=version]");
+      if (at && version) version.value = at.dataset.version;
+      d.appendChild(form);
+      htmx.process(form);
+    }
+    var first = form.querySelector("input:not([type=hidden])");
     if (first) first.focus();
   }, true);
 
