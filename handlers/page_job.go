@@ -38,7 +38,7 @@ func (h *Handler) handleJobPage(w http.ResponseWriter, r *http.Request) error {
 	sf := scheduleFormOf(j.Schedule, loc)
 	sf.JobID, sf.Version, sf.Timezone = j.ID, j.Version, loc.String()
 	v := views.JobDetail{Job: jobRow(j, write), Kind: j.Kind, Schedule: sf, Preview: h.preview(j.Schedule),
-		Form: jobFormOf(j), Runs: rows, Chart: durationChart(runs), CanWrite: write}
+		Form: jobFormOf(j), Runs: rows, Chart: durationChart(runs, loc), CanWrite: write}
 	h.renderPage(w, r, http.StatusOK, j.Name, "jobs", "/events?view=job&id="+url.QueryEscape(j.ID), views.JobPage(v))
 	return nil
 }
@@ -323,7 +323,7 @@ func (h *Handler) handlePageJobDelete(w http.ResponseWriter, r *http.Request) er
 
 // durationChart draws the runs (newest first, as listed) oldest on the
 // left, each bar's height its share of the longest.
-func durationChart(runs []models.JobRun) views.Chart {
+func durationChart(runs []models.JobRun, loc *time.Location) views.Chart {
 	const width, height, gap = 500, 120, 2
 	c := views.Chart{Width: width, Height: height}
 	var longest int64 = 1
@@ -342,7 +342,7 @@ func durationChart(runs []models.JobRun) views.Chart {
 		h := max(int(ms*(height-4)/longest), 2)
 		x := (len(runs) - 1 - i) * (barW + gap)
 		c.Bars = append(c.Bars, views.Bar{X: x, Y: height - 1 - h, W: barW, H: h, Status: r.Status,
-			Title: fmt.Sprintf("%s: %s, %s", r.StartedAt.Format(time.RFC3339), r.Status, formatDuration(time.Duration(ms)*time.Millisecond))})
+			Title: fmt.Sprintf("%s: %s, %s", formatClock(r.StartedAt, loc), r.Status, formatDuration(time.Duration(ms)*time.Millisecond))})
 	}
 	c.MaxLabel = formatDuration(time.Duration(longest) * time.Millisecond)
 	return c

@@ -5,7 +5,33 @@
   "use strict";
 
   var rtf = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
-  var abs = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+
+  // Every absolute time names its zone, to the minute, on a 24-hour clock
+  // as schedules are written ("Mar 14, 16:30 EDT"); the year only when it
+  // is not this one. zone "" is the browser's.
+  var zoneFormats = {};
+  function inZone(d, zone) {
+    var withYear = d.getFullYear() !== new Date().getFullYear(), key = zone + (withYear ? "|y" : "");
+    if (!zoneFormats[key]) {
+      var o = { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short" };
+      if (withYear) o.year = "numeric";
+      if (zone) o.timeZone = zone;
+      try { zoneFormats[key] = new Intl.DateTimeFormat(undefined, o); } catch (err) { return inZone(d, ""); }
+    }
+    return zoneFormats[key].format(d);
+  }
+
+  // A schedule's times (data-schedule: previews, next runs) in the
+  // scheduler's zone, as the schedule reads; the rest in the browser's.
+  // The other zone is on hover.
+  function zoned(el, d) {
+    var server = document.body.dataset.timezone || "", browser = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    var local = inZone(d, "");
+    if (!server || server === browser) return { text: local, title: local };
+    var sched = inZone(d, server);
+    if (el.hasAttribute("data-schedule")) return { text: sched, title: local + " (your time)" };
+    return { text: local, title: sched + " (" + server + ", the scheduler's zone)" };
+  }
 
   function relative(ms) {
     var s = Math.round(ms / 1000), a = Math.abs(s);
@@ -22,16 +48,16 @@
     return Math.floor(s / 3600) + "h " + Math.floor((s % 3600) / 60) + "m";
   }
 
-  // Times arrive as RFC 3339 in the scheduler's zone; show them in the
-  // browser's, with the exact instant in the tooltip.
+  // Times arrive as RFC 3339 in the scheduler's zone; show each in its
+  // zone (see zoned), the other on hover.
   function formatTimes(root) {
     var now = Date.now();
     (root || document).querySelectorAll("time[datetime]").forEach(function (el) {
       var d = new Date(el.getAttribute("datetime"));
       if (isNaN(d)) return;
-      var local = abs.format(d);
-      el.title = local + " (" + el.getAttribute("datetime") + ")";
-      el.textContent = el.hasAttribute("data-relative") ? relative(d - now) + " · " + local : local;
+      var z = zoned(el, d);
+      el.title = z.title;
+      el.textContent = el.hasAttribute("data-relative") ? relative(d - now) + " · " + z.text : z.text;
     });
     (root || document).querySelectorAll("[data-since]").forEach(function (el) {
       el.textContent = "for " + elapsed(now - new Date(el.getAttribute("data-since")));
