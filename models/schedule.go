@@ -162,8 +162,13 @@ func parseCron(args map[string]json.RawMessage, loc *time.Location, validate boo
 		if len(strings.Fields(expr)) != 5 {
 			return f, Invalid("expression", `Invalid cron field "expression": must have 5 fields (minute hour day month day_of_week).`)
 		}
+		if msg := crontabProblem(expr); msg != "" {
+			return f, Invalid("expression", "Invalid cron field \"expression\": %s.", msg)
+		}
 		if _, err := cron.ParseStandard(expr); err != nil {
-			return f, Invalid("expression", "Invalid cron field \"expression\": %s.", err.Error())
+			// crontabProblem found nothing, so the parser's words are all
+			// there is; they are not shown (they name Go's internals).
+			return f, Invalid("expression", `Invalid cron field "expression": %q is not a valid crontab line.`, expr)
 		}
 		f.Expression = expr
 		if !validate {

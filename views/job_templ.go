@@ -351,7 +351,7 @@ func scheduleFields(f ScheduleForm, previewURL string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "\" placeholder=\"*/15 9-17 * * 1-5\" class=\"mono\" data-testid=\"cron-expression\"></label><p class=\"hint\">Five fields: minute hour day month weekday (0 or 7 is Sunday).</p></div><div class=\"mode mode-interval\"><div class=\"row\"><label>Every <input name=\"every\" value=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "\" placeholder=\"*/15 9-17 * * 1-5\" class=\"mono\" data-testid=\"cron-expression\"></label><p class=\"hint\">Five fields: minute hour day month weekday (0 is Sunday).</p></div><div class=\"mode mode-interval\"><div class=\"row\"><label>Every <input name=\"every\" value=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
