@@ -71,7 +71,7 @@ func (h *Handler) handleSchedulePreview(w http.ResponseWriter, r *http.Request) 
 	s, err := parseScheduleForm(q, h.sched.Location(), time.Now())
 	p := views.Preview{}
 	if ve, ok := asValidation(err); ok {
-		p.Error = ve.Message
+		p.Error = formMessage(ve)
 	} else if err != nil {
 		return err
 	} else {
@@ -98,8 +98,9 @@ func (h *Handler) handlePageJobSchedule(w http.ResponseWriter, r *http.Request) 
 	}
 	s, err := parseScheduleForm(r.PostForm, loc, time.Now())
 	if ve, ok := asValidation(err); ok {
-		sf.Errors = map[string]string{"schedule": ve.Message}
-		return h.renderFragment(w, http.StatusUnprocessableEntity, views.ScheduleEditor(sf, views.Preview{Error: ve.Message}))
+		msg := formMessage(ve)
+		sf.Errors = map[string]string{"schedule": msg}
+		return h.renderFragment(w, http.StatusUnprocessableEntity, views.ScheduleEditor(sf, views.Preview{Error: msg}))
 	} else if err != nil {
 		return err
 	}
@@ -223,7 +224,7 @@ func (h *Handler) handlePageJobEdit(w http.ResponseWriter, r *http.Request) erro
 		form.Message = fmt.Sprintf("Someone else changed this job (now version %d). Your changes were not saved; save again to replace theirs.", vce.Current.Version)
 		return h.renderFragment(w, http.StatusConflict, views.JobDefinition(form))
 	}
-	errs, err := fieldErrors(err, nil)
+	errs, err := formFieldErrors(err, nil)
 	if err != nil {
 		return notFoundAsJob(id, err)
 	}
@@ -249,24 +250,7 @@ func (h *Handler) handlePageJobCreate(w http.ResponseWriter, r *http.Request) er
 	echoJobForm(&f, pf)
 	f.Schedule = scheduleFormFrom(pf)
 	f.Schedule.Timezone = loc.String()
-	spec, err := func() (models.JobSpec, error) {
-		if f.Kind != models.KindPrompt && f.Kind != models.KindWebhook {
-			return models.JobSpec{}, models.Invalid("kind", "Choose a kind: AI prompt or webhook.")
-		}
-		body, err := jobFormBody(pf, f.Kind, true, nil)
-		if err != nil {
-			return models.JobSpec{}, err
-		}
-		trigger, args, err := scheduleArgs(pf)
-		if err != nil {
-			return models.JobSpec{}, err
-		}
-		body["trigger"] = jsonString(trigger)
-		for k, v := range args {
-			body[k] = v
-		}
-		return models.ParseJobCreate(body, loc, time.Now())
-	}()
+	spec, err := jobCreateSpec(pf, loc, time.Now())
 	var j scheduler.Job
 	if err == nil {
 		j, err = h.sched.Create(r.Context(), spec)
@@ -283,7 +267,7 @@ func (h *Handler) handlePageJobCreate(w http.ResponseWriter, r *http.Request) er
 	var conf *models.ConflictError
 	if errors.As(err, &conf) {
 		f.Errors = map[string]string{"id": conf.Message}
-	} else if f.Errors, err = fieldErrors(err, scheduleFieldsAsSchedule); err != nil {
+	} else if f.Errors, err = formFieldErrors(err, scheduleFieldsAsSchedule); err != nil {
 		return err
 	}
 	if s, perr := parseScheduleForm(pf, loc, time.Now()); perr == nil {
@@ -293,6 +277,27 @@ func (h *Handler) handlePageJobCreate(w http.ResponseWriter, r *http.Request) er
 		f.Schedule.Errors = map[string]string{"schedule": f.Errors["schedule"]}
 	}
 	return h.renderFragment(w, http.StatusUnprocessableEntity, views.JobDefinition(f))
+}
+
+// jobCreateSpec validates the new-job form.
+func jobCreateSpec(pf url.Values, loc *time.Location, now time.Time) (models.JobSpec, error) {
+	kind := pf.Get("kind")
+	if kind != models.KindPrompt && kind != models.KindWebhook {
+		return models.JobSpec{}, models.Invalid("kind", "Choose a kind: AI prompt or webhook.")
+	}
+	body, err := jobFormBody(pf, kind, true, nil)
+	if err != nil {
+		return models.JobSpec{}, err
+	}
+	trigger, args, err := scheduleArgs(pf)
+	if err != nil {
+		return models.JobSpec{}, err
+	}
+	body["trigger"] = jsonString(trigger)
+	for k, v := range args {
+		body[k] = v
+	}
+	return models.ParseJobCreate(body, loc, now)
 }
 
 // scheduleFieldsAsSchedule maps a schedule field's error onto the editor's
