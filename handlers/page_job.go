@@ -37,7 +37,9 @@ func (h *Handler) handleJobPage(w http.ResponseWriter, r *http.Request) error {
 	write := canWrite(r)
 	sf := scheduleFormOf(j.Schedule, loc)
 	sf.JobID, sf.Version, sf.Timezone = j.ID, j.Version, loc.String()
-	v := views.JobDetail{Job: jobRow(j, write), Kind: j.Kind, Schedule: sf, Preview: h.preview(j.Schedule),
+	p := h.preview(j.Schedule)
+	fillCrontab(&sf, p)
+	v := views.JobDetail{Job: jobRow(j, write), Kind: j.Kind, Schedule: sf, Preview: p,
 		Form: jobFormOf(j), Runs: rows, Chart: durationChart(runs, loc), CanWrite: write}
 	h.renderPage(w, r, http.StatusOK, j.Name, "jobs", "/events?view=job&id="+url.QueryEscape(j.ID), views.JobPage(v))
 	return nil
@@ -57,8 +59,19 @@ func (h *Handler) preview(s models.Schedule) views.Preview {
 	}
 	if len(p.Runs) == 0 {
 		p.Error = "This schedule has no runs to come."
+		return p
 	}
+	p.Crontab = s.CrontabLine(runs[0], loc)
 	return p
+}
+
+// fillCrontab puts the line equivalent to the schedule shown in the
+// crontab box, which is otherwise empty for a schedule given in another
+// mode: switching to "Crontab line" then shows the schedule as it is.
+func fillCrontab(sf *views.ScheduleForm, p views.Preview) {
+	if sf.Expression == "" {
+		sf.Expression = p.Crontab
+	}
 }
 
 // handleSchedulePreview answers the editor as the operator types: the next
@@ -77,7 +90,7 @@ func (h *Handler) handleSchedulePreview(w http.ResponseWriter, r *http.Request) 
 	} else {
 		p = h.preview(s)
 	}
-	return h.renderFragment(w, http.StatusOK, views.SchedulePreview(p))
+	return h.renderFragment(w, http.StatusOK, views.SchedulePreview(p), views.ScheduleErrorCleared())
 }
 
 func (h *Handler) handlePageJobSchedule(w http.ResponseWriter, r *http.Request) error {
@@ -120,7 +133,9 @@ func (h *Handler) handlePageJobSchedule(w http.ResponseWriter, r *http.Request) 
 	}
 	sf = scheduleFormOf(j.Schedule, loc)
 	sf.JobID, sf.Version, sf.Timezone, sf.Saved = id, j.Version, loc.String(), true
-	return h.renderFragment(w, http.StatusOK, views.ScheduleEditor(sf, h.preview(j.Schedule)),
+	p := h.preview(j.Schedule)
+	fillCrontab(&sf, p)
+	return h.renderFragment(w, http.StatusOK, views.ScheduleEditor(sf, p),
 		views.Toast("ok", fmt.Sprintf("%s now runs %s.", j.Name, j.ScheduleText())))
 }
 
@@ -236,6 +251,7 @@ func (h *Handler) handleNewJobPage(w http.ResponseWriter, r *http.Request) error
 	sf := views.ScheduleForm{Mode: "cron", Hour: "9", Minute: "0", Unit: "minutes", Timezone: h.sched.Location().String()}
 	s, _ := parseScheduleForm(url.Values{"mode": {"cron"}, "hour": {"9"}, "minute": {"0"}}, h.sched.Location(), time.Now())
 	f := views.JobForm{IsNew: true, Kind: models.KindPrompt, Method: "POST", Schedule: sf, Preview: h.preview(s)}
+	fillCrontab(&f.Schedule, f.Preview)
 	h.renderPage(w, r, http.StatusOK, "New job", "jobs", "", views.NewJobPage(f))
 	return nil
 }

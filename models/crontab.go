@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // crontabFields are the five fields of a crontab line, named as a person
@@ -93,6 +94,48 @@ func crontabItemProblem(item string, lo, hi int, names []string) string {
 	}
 	if start > end {
 		return fmt.Sprintf("the range %s runs backwards; cron ranges do not wrap around (write %s,%s instead)", span, a+"-"+strconv.Itoa(hi), strconv.Itoa(lo)+"-"+b)
+	}
+	return ""
+}
+
+// CrontabLine is the five-field crontab line that runs as s does, for the
+// editor's crontab box; "" when there is none (a one-time run, a cron
+// schedule with seconds, an interval that does not divide an hour or a
+// day evenly). An interval is anchored at its next run, in loc.
+func (s Schedule) CrontabLine(next time.Time, loc *time.Location) string {
+	switch s.Trigger {
+	case TriggerCron:
+		spec, seconds := s.Cron.Crontab()
+		if !seconds {
+			return spec
+		}
+		sec, rest, _ := strings.Cut(spec, " ")
+		if sec != "0" {
+			return ""
+		}
+		return rest
+	case TriggerInterval:
+		if next.IsZero() || s.Interval%time.Minute != 0 {
+			return ""
+		}
+		next = next.In(loc)
+		m, h := next.Minute(), next.Hour()
+		every := func(at, n, max int) string {
+			if at%n == 0 {
+				return "*/" + strconv.Itoa(n)
+			}
+			return fmt.Sprintf("%d-%d/%d", at%n, max, n)
+		}
+		switch d := s.Interval; {
+		case d < time.Hour && time.Hour%d == 0:
+			return every(m, int(d/time.Minute), 59) + " * * * *"
+		case d < 24*time.Hour && d%time.Hour == 0 && (24*time.Hour)%d == 0:
+			return fmt.Sprintf("%d %s * * *", m, every(h, int(d/time.Hour), 23))
+		case d == 24*time.Hour:
+			return fmt.Sprintf("%d %d * * *", m, h)
+		case d == 7*24*time.Hour:
+			return fmt.Sprintf("%d %d * * %d", m, h, int(next.Weekday()))
+		}
 	}
 	return ""
 }

@@ -59,3 +59,59 @@ func TestCrontabMessagesSayWhatIsWrong(t *testing.T) {
 		})
 	}
 }
+
+// TestCrontabLineRunsAsTheSchedule: the line the editor's crontab box is
+// filled with runs at the same times as the schedule it stands for.
+func TestCrontabLineRunsAsTheSchedule(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	now := time.Date(2027, 1, 10, 12, 0, 0, 0, ny)
+	tests := []struct {
+		trigger, args string
+		want          string
+	}{
+		{TriggerCron, `{"hour":9,"minute":30,"day_of_week":"mon-fri"}`, "30 9 * * 1,2,3,4,5"},
+		{TriggerCron, `{"hour":9}`, "0 9 * * *"},
+		{TriggerCron, `{"expression":"*/15 9-17 * * 1-5"}`, "*/15 9-17 * * 1-5"},
+		{TriggerCron, `{"second":30,"minute":5}`, ""},
+		{TriggerInterval, `{"minutes":15}`, "*/15 * * * *"},
+		{TriggerInterval, `{"hours":6}`, "0 */6 * * *"},
+		{TriggerInterval, `{"days":1}`, "0 12 * * *"},
+		{TriggerInterval, `{"minutes":7}`, ""},
+		{TriggerDate, `{"run_date":"2027-03-01T10:00"}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			var args map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(tt.args), &args); err != nil {
+				t.Fatal(err)
+			}
+			s, err := ParseSchedule(tt.trigger, args, ny, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			runs, _ := s.Preview(ny, now, 5)
+			var next time.Time
+			if len(runs) > 0 {
+				next = runs[0]
+			}
+			got := s.CrontabLine(next, ny)
+			if got != tt.want {
+				t.Fatalf("CrontabLine = %q, want %q", got, tt.want)
+			}
+			if got == "" {
+				return
+			}
+			// The line's runs are the schedule's.
+			line, err := ParseSchedule(TriggerCron, map[string]json.RawMessage{"expression": json.RawMessage(`"` + got + `"`)}, ny, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lineRuns, _ := line.Preview(ny, now, 5)
+			for i := range runs {
+				if !runs[i].Equal(lineRuns[i]) {
+					t.Fatalf("schedule runs %v, the line's %v", runs, lineRuns)
+				}
+			}
+		})
+	}
+}

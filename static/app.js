@@ -258,6 +258,22 @@
     form.querySelector("[name=every]").dispatchEvent(new Event("change", { bubbles: true }));
   });
 
+  // Switched to "Crontab line", the box shows the schedule as it stands
+  // (the preview's data-crontab), unless the operator has typed in it.
+  // Capturing, this runs before htmx's listener on the fieldset asks for
+  // the preview, which then reads the filled box.
+  document.addEventListener("input", function (e) {
+    if (e.target.name === "expression") e.target.dataset.typed = "true";
+  });
+  document.addEventListener("change", function (e) {
+    var el = e.target;
+    if (el.name !== "mode" || el.value !== "crontab" || !el.checked) return;
+    var form = el.closest("form"), box = form && form.querySelector("[name=expression]");
+    var p = form && form.querySelector("#schedule-preview");
+    if (!box || box.dataset.typed || !p || !p.dataset.crontab) return;
+    box.value = p.dataset.crontab;
+  }, true);
+
   document.addEventListener("DOMContentLoaded", function () {
     formatTimes();
     markEmpty();
