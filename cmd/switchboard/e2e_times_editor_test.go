@@ -82,7 +82,7 @@ func TestBrowserEditorWarnsOfDST(t *testing.T) {
 		setField("run-date", forward.Format("2006-01-02")+"T02:30"))
 	waitJS(t, b, "a warning that 02:30 does not exist and runs at 03:30 EDT, as the preview lists", fmt.Sprintf(previewJS,
 		`w.includes('02:30 does not exist') && w.includes('runs at 03:30 EDT instead') && runs.length === 1 && / 03:30 EDT$/.test(runs[0])`))
-	screenshot(t, b, "11-editor-dst-gap")
+	screenshot(t, b, "editor-dst-gap")
 
 	do(t, b, "once, in the autumn overlap", setField("run-date", back.Format("2006-01-02")+"T01:30"))
 	waitJS(t, b, "a warning that 01:30 happens twice and which one runs, as the preview lists", fmt.Sprintf(previewJS,
@@ -93,7 +93,7 @@ func TestBrowserEditorWarnsOfDST(t *testing.T) {
 	waitJS(t, b, "a warning that it runs twice, as the preview's first two runs", fmt.Sprintf(previewJS,
 		`w.includes('01:30 happens twice') && w.includes('runs both times, at 01:30 EDT and again at 01:30 EST') && !w.includes('runs once') &&
 		runs.length === 5 && / 01:30 EDT$/.test(runs[0]) && / 01:30 EST$/.test(runs[1]) && runs[0].replace(/ EDT$/, '') === runs[1].replace(/ EST$/, '')`))
-	screenshot(t, b, "12-editor-dst-overlap")
+	screenshot(t, b, "editor-dst-overlap")
 }
 
 // TestBrowserEditorModes: switching modes keeps the editor honest.
@@ -143,7 +143,7 @@ func TestBrowserEditorRefusalLeavesOnModeSwitch(t *testing.T) {
 	if w := evalJS[bool](t, b, `(() => { const e = document.querySelector('[data-testid=error-schedule]'); return e.scrollWidth <= e.clientWidth; })()`); !w {
 		t.Error("the refusal overflows its box")
 	}
-	screenshot(t, b, "13-editor-refused")
+	screenshot(t, b, "editor-refused")
 	do(t, b, "switch to once", chromedp.Click(chromedp.CSS(`[data-testid=mode-date]`)))
 	waitJS(t, b, "the crontab message gone, the preview asking for a date", `!document.querySelector('[data-testid=error-schedule]') &&
 		(document.querySelector('[data-testid=preview-error]') || {}).textContent === 'Run once at: choose the date and time.'`)

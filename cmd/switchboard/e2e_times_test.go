@@ -115,6 +115,7 @@ func TestBrowserTimesNameZones(t *testing.T) {
 		return r.length === 5 && r.every(e => /16:30 (EST|EDT)$/.test(e.textContent));
 	})()`)
 	checkTimes(t, b, "/jobs/"+job+" after typing", 7)
+	screenshot(t, b, "times-job-in-tokyo")
 
 	for _, page := range []struct {
 		path, sel string
