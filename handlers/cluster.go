@@ -65,7 +65,8 @@ func (h *Handler) clusterViews(ctx context.Context) ([]views.Instance, string) {
 	return out, fmt.Sprintf("%d instances · events %d–%d", len(members), lo, hi)
 }
 
-// formatClock is a time of day with its zone, for the instances table.
+// formatClock is a time with its zone, to the minute as every absolute
+// time the console shows.
 func formatClock(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("2006-01-02 15:04:05 MST")
+	return t.In(loc).Format("2006-01-02 15:04 MST")
 }

@@ -30,6 +30,9 @@ func scheduleArgs(f url.Values) (trigger string, args map[string]json.RawMessage
 				args[k] = jsonString(v)
 			}
 		}
+		if len(args) == 0 {
+			return "", nil, models.Invalid("trigger", "Cron fields: fill in at least one of Minute, Hour, Day, Month or Weekdays.")
+		}
 		return models.TriggerCron, args, nil
 	case "crontab":
 		args["expression"] = jsonString(get("expression"))
@@ -43,14 +46,14 @@ func scheduleArgs(f url.Values) (trigger string, args map[string]json.RawMessage
 		}
 		every := get("every")
 		if every == "" {
-			return "", nil, models.Invalid("every", "Say how often: every how many %s?", unit)
+			return "", nil, models.Invalid("every", "Every: say how often, in %s.", unit)
 		}
 		args[unit] = jsonString(every)
 		return models.TriggerInterval, args, nil
 	case "date":
 		v := get("run_date")
 		if v == "" {
-			return "", nil, models.Invalid("run_date", "Choose the date and time to run at.")
+			return "", nil, models.Invalid("run_date", "Run once at: choose the date and time.")
 		}
 		args["run_date"] = jsonString(v)
 		return models.TriggerDate, args, nil

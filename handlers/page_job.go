@@ -37,8 +37,10 @@ func (h *Handler) handleJobPage(w http.ResponseWriter, r *http.Request) error {
 	write := canWrite(r)
 	sf := scheduleFormOf(j.Schedule, loc)
 	sf.JobID, sf.Version, sf.Timezone = j.ID, j.Version, loc.String()
-	v := views.JobDetail{Job: jobRow(j, write), Kind: j.Kind, Schedule: sf, Preview: h.preview(j.Schedule),
-		Form: jobFormOf(j), Runs: rows, Chart: durationChart(runs), CanWrite: write}
+	p := h.preview(j.Schedule)
+	fillCrontab(&sf, p)
+	v := views.JobDetail{Job: jobRow(j, write), Kind: j.Kind, Schedule: sf, Preview: p,
+		Form: jobFormOf(j), Runs: rows, Chart: durationChart(runs, loc), CanWrite: write}
 	h.renderPage(w, r, http.StatusOK, j.Name, "jobs", "/events?view=job&id="+url.QueryEscape(j.ID), views.JobPage(v))
 	return nil
 }
@@ -57,8 +59,19 @@ func (h *Handler) preview(s models.Schedule) views.Preview {
 	}
 	if len(p.Runs) == 0 {
 		p.Error = "This schedule has no runs to come."
+		return p
 	}
+	p.Crontab = s.CrontabLine(runs[0], loc)
 	return p
+}
+
+// fillCrontab puts the line equivalent to the schedule shown in the
+// crontab box, which is otherwise empty for a schedule given in another
+// mode: switching to "Crontab line" then shows the schedule as it is.
+func fillCrontab(sf *views.ScheduleForm, p views.Preview) {
+	if sf.Expression == "" {
+		sf.Expression = p.Crontab
+	}
 }
 
 // handleSchedulePreview answers the editor as the operator types: the next
@@ -71,13 +84,13 @@ func (h *Handler) handleSchedulePreview(w http.ResponseWriter, r *http.Request) 
 	s, err := parseScheduleForm(q, h.sched.Location(), time.Now())
 	p := views.Preview{}
 	if ve, ok := asValidation(err); ok {
-		p.Error = ve.Message
+		p.Error = formMessage(ve)
 	} else if err != nil {
 		return err
 	} else {
 		p = h.preview(s)
 	}
-	return h.renderFragment(w, http.StatusOK, views.SchedulePreview(p))
+	return h.renderFragment(w, http.StatusOK, views.SchedulePreview(p), views.ScheduleErrorCleared())
 }
 
 func (h *Handler) handlePageJobSchedule(w http.ResponseWriter, r *http.Request) error {
@@ -98,8 +111,9 @@ func (h *Handler) handlePageJobSchedule(w http.ResponseWriter, r *http.Request) 
 	}
 	s, err := parseScheduleForm(r.PostForm, loc, time.Now())
 	if ve, ok := asValidation(err); ok {
-		sf.Errors = map[string]string{"schedule": ve.Message}
-		return h.renderFragment(w, http.StatusUnprocessableEntity, views.ScheduleEditor(sf, views.Preview{Error: ve.Message}))
+		msg := formMessage(ve)
+		sf.Errors = map[string]string{"schedule": msg}
+		return h.renderFragment(w, http.StatusUnprocessableEntity, views.ScheduleEditor(sf, views.Preview{Error: msg}))
 	} else if err != nil {
 		return err
 	}
@@ -119,7 +133,9 @@ func (h *Handler) handlePageJobSchedule(w http.ResponseWriter, r *http.Request) 
 	}
 	sf = scheduleFormOf(j.Schedule, loc)
 	sf.JobID, sf.Version, sf.Timezone, sf.Saved = id, j.Version, loc.String(), true
-	return h.renderFragment(w, http.StatusOK, views.ScheduleEditor(sf, h.preview(j.Schedule)),
+	p := h.preview(j.Schedule)
+	fillCrontab(&sf, p)
+	return h.renderFragment(w, http.StatusOK, views.ScheduleEditor(sf, p),
 		views.Toast("ok", fmt.Sprintf("%s now runs %s.", j.Name, j.ScheduleText())))
 }
 
@@ -223,7 +239,7 @@ func (h *Handler) handlePageJobEdit(w http.ResponseWriter, r *http.Request) erro
 		form.Message = fmt.Sprintf("Someone else changed this job (now version %d). Your changes were not saved; save again to replace theirs.", vce.Current.Version)
 		return h.renderFragment(w, http.StatusConflict, views.JobDefinition(form))
 	}
-	errs, err := fieldErrors(err, nil)
+	errs, err := formFieldErrors(err, nil)
 	if err != nil {
 		return notFoundAsJob(id, err)
 	}
@@ -235,6 +251,7 @@ func (h *Handler) handleNewJobPage(w http.ResponseWriter, r *http.Request) error
 	sf := views.ScheduleForm{Mode: "cron", Hour: "9", Minute: "0", Unit: "minutes", Timezone: h.sched.Location().String()}
 	s, _ := parseScheduleForm(url.Values{"mode": {"cron"}, "hour": {"9"}, "minute": {"0"}}, h.sched.Location(), time.Now())
 	f := views.JobForm{IsNew: true, Kind: models.KindPrompt, Method: "POST", Schedule: sf, Preview: h.preview(s)}
+	fillCrontab(&f.Schedule, f.Preview)
 	h.renderPage(w, r, http.StatusOK, "New job", "jobs", "", views.NewJobPage(f))
 	return nil
 }
@@ -249,24 +266,7 @@ func (h *Handler) handlePageJobCreate(w http.ResponseWriter, r *http.Request) er
 	echoJobForm(&f, pf)
 	f.Schedule = scheduleFormFrom(pf)
 	f.Schedule.Timezone = loc.String()
-	spec, err := func() (models.JobSpec, error) {
-		if f.Kind != models.KindPrompt && f.Kind != models.KindWebhook {
-			return models.JobSpec{}, models.Invalid("kind", "Choose a kind: AI prompt or webhook.")
-		}
-		body, err := jobFormBody(pf, f.Kind, true, nil)
-		if err != nil {
-			return models.JobSpec{}, err
-		}
-		trigger, args, err := scheduleArgs(pf)
-		if err != nil {
-			return models.JobSpec{}, err
-		}
-		body["trigger"] = jsonString(trigger)
-		for k, v := range args {
-			body[k] = v
-		}
-		return models.ParseJobCreate(body, loc, time.Now())
-	}()
+	spec, err := jobCreateSpec(pf, loc, time.Now())
 	var j scheduler.Job
 	if err == nil {
 		j, err = h.sched.Create(r.Context(), spec)
@@ -284,7 +284,7 @@ func (h *Handler) handlePageJobCreate(w http.ResponseWriter, r *http.Request) er
 	var conf *models.ConflictError
 	if errors.As(err, &conf) {
 		f.Errors = map[string]string{"id": conf.Message}
-	} else if f.Errors, err = fieldErrors(err, scheduleFieldsAsSchedule); err != nil {
+	} else if f.Errors, err = formFieldErrors(err, scheduleFieldsAsSchedule); err != nil {
 		return err
 	}
 	if s, perr := parseScheduleForm(pf, loc, time.Now()); perr == nil {
@@ -294,6 +294,27 @@ func (h *Handler) handlePageJobCreate(w http.ResponseWriter, r *http.Request) er
 		f.Schedule.Errors = map[string]string{"schedule": f.Errors["schedule"]}
 	}
 	return h.renderFragment(w, http.StatusUnprocessableEntity, views.JobDefinition(f))
+}
+
+// jobCreateSpec validates the new-job form.
+func jobCreateSpec(pf url.Values, loc *time.Location, now time.Time) (models.JobSpec, error) {
+	kind := pf.Get("kind")
+	if kind != models.KindPrompt && kind != models.KindWebhook {
+		return models.JobSpec{}, models.Invalid("kind", "Choose a kind: AI prompt or webhook.")
+	}
+	body, err := jobFormBody(pf, kind, true, nil)
+	if err != nil {
+		return models.JobSpec{}, err
+	}
+	trigger, args, err := scheduleArgs(pf)
+	if err != nil {
+		return models.JobSpec{}, err
+	}
+	body["trigger"] = jsonString(trigger)
+	for k, v := range args {
+		body[k] = v
+	}
+	return models.ParseJobCreate(body, loc, now)
 }
 
 // scheduleFieldsAsSchedule maps a schedule field's error onto the editor's
@@ -329,7 +350,7 @@ func (h *Handler) handlePageJobDelete(w http.ResponseWriter, r *http.Request) er
 
 // durationChart draws the runs (newest first, as listed) oldest on the
 // left, each bar's height its share of the longest.
-func durationChart(runs []models.JobRun) views.Chart {
+func durationChart(runs []models.JobRun, loc *time.Location) views.Chart {
 	const width, height, gap = 500, 120, 2
 	c := views.Chart{Width: width, Height: height}
 	var longest int64 = 1
@@ -348,7 +369,7 @@ func durationChart(runs []models.JobRun) views.Chart {
 		h := max(int(ms*(height-4)/longest), 2)
 		x := (len(runs) - 1 - i) * (barW + gap)
 		c.Bars = append(c.Bars, views.Bar{X: x, Y: height - 1 - h, W: barW, H: h, Status: r.Status,
-			Title: fmt.Sprintf("%s: %s, %s", r.StartedAt.Format(time.RFC3339), r.Status, formatDuration(time.Duration(ms)*time.Millisecond))})
+			Title: fmt.Sprintf("%s: %s, %s", formatClock(r.StartedAt, loc), r.Status, formatDuration(time.Duration(ms)*time.Millisecond))})
 	}
 	c.MaxLabel = formatDuration(time.Duration(longest) * time.Millisecond)
 	return c

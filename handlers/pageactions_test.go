@@ -98,7 +98,7 @@ func TestScheduleEditorPreviewConflictAndSave(t *testing.T) {
 		{"crontab line", url.Values{"mode": {"crontab"}, "expression": {"*/15 9-17 * * 1-5"}}, 5, "", false},
 		{"interval", url.Values{"mode": {"interval"}, "every": {"90"}, "unit": {"minutes"}}, 5, "", false},
 		{"a DST gap", url.Values{"mode": {"cron"}, "hour": {"2"}, "minute": {"30"}}, 5, "", true},
-		{"a bad hour", url.Values{"mode": {"cron"}, "hour": {"25"}}, 0, "hour", false},
+		{"a bad hour", url.Values{"mode": {"cron"}, "hour": {"25"}}, 0, "Hour: 25 is out of range 0–23", false},
 		{"a bad crontab", url.Values{"mode": {"crontab"}, "expression": {"* * *"}}, 0, "5 fields", false},
 		{"no interval", url.Values{"mode": {"interval"}, "unit": {"minutes"}}, 0, "how often", false},
 	}

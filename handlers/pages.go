@@ -47,7 +47,7 @@ func (h *Handler) pageError(w http.ResponseWriter, r *http.Request, err error) {
 // pageMeta is the frame of a page for the signed-in caller.
 func (h *Handler) pageMeta(r *http.Request, title, nav, events string) views.Page {
 	p := views.Page{Title: title, Nav: nav, Events: events, CSS: h.asset("app.css"), Icon: h.asset("favicon.svg"), HTMX: h.asset("vendor/htmx-2.0.11.min.js"),
-		SSE: h.asset("vendor/htmx-ext-sse-2.2.4.js"), JS: h.asset("app.js")}
+		SSE: h.asset("vendor/htmx-ext-sse-2.2.4.js"), JS: h.asset("app.js"), Timezone: h.sched.Location().String()}
 	if pr := principalFrom(r.Context()); pr != nil {
 		p.User, p.Role, p.CanWrite = pr.name, pr.role, pr.canWrite()
 		_, p.Cluster = h.clusterViews(r.Context())

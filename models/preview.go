@@ -2,6 +2,8 @@ package models
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -48,12 +50,18 @@ func (s Schedule) Preview(loc *time.Location, from time.Time, n int) ([]time.Tim
 }
 
 // DSTWarnings names each clock change in loc within the year after from
-// at which a cron schedule has a run time that does not exist (clocks go
-// forward) or happens twice (clocks go back). Intervals and dates count
-// elapsed time and are never affected.
+// that touches a run: a cron time that does not exist (clocks go
+// forward: robfig/cron, which gocron runs, skips it that day) or that
+// happens twice (clocks go back: it runs at both), a one-time run moved
+// out of a gap or falling in an overlap, and for intervals of whole days,
+// the hour by which the runs' clock time shifts (intervals count elapsed
+// time). Each warning says what the preview shows.
 func (s Schedule) DSTWarnings(loc *time.Location, from time.Time) []string {
-	if s.Trigger != TriggerCron {
-		return nil
+	switch s.Trigger {
+	case TriggerDate:
+		return s.dateDSTWarnings(loc)
+	case TriggerInterval:
+		return s.intervalDSTWarnings(loc, from)
 	}
 	cs, err := s.Cron.cronSchedule()
 	if err != nil {
@@ -61,34 +69,134 @@ func (s Schedule) DSTWarnings(loc *time.Location, from time.Time) []string {
 	}
 	var out []string
 	for _, tr := range transitions(loc, from, from.AddDate(1, 0, 0)) {
-		_, before := tr.Add(-time.Second).In(loc).Zone()
-		_, after := tr.In(loc).Zone()
-		shift := time.Duration(after-before) * time.Second
-		// Read the affected wall-clock hour in a fixed zone, where cron
-		// times are plain arithmetic.
-		var zone *time.Location
-		var start time.Time
+		before, after, shift := clockChange(loc, tr)
 		if shift > 0 {
-			zone = time.FixedZone("", before)
-			start = tr.In(zone) // wall times [start, start+shift) are skipped
-		} else {
-			zone = time.FixedZone("", after)
-			start = tr.In(zone) // wall times [start, start-shift) happen twice
-			shift = -shift
+			// Read the skipped wall-clock hour in a fixed zone, where cron
+			// times are plain arithmetic: [start, start+shift) is skipped.
+			start := tr.In(before)
+			var walls []string
+			for t := cs.Next(start.Add(-time.Second)); !t.IsZero() && t.Before(start.Add(shift)); t = cs.Next(t) {
+				walls = append(walls, t.Format("15:04"))
+			}
+			if len(walls) == 0 {
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s: clocks go forward from %s to %s in %s, so %s %s not exist that day; %s skipped.",
+				start.Format("Mon 2 Jan 2006"), start.Format("15:04"), tr.In(loc).Format("15:04"), loc, listWalls(walls),
+				plural(len(walls), "does", "do"), plural(len(walls), "that run is", "those runs are")))
+			continue
 		}
-		next := cs.Next(start.Add(-time.Second))
-		if next.IsZero() || !next.Before(start.Add(shift)) {
+		// Clocks go back: the wall times [start, start-shift) happen
+		// twice. List the runs as the preview has them, instant by instant.
+		start := tr.In(after)
+		var first, second []string
+		for t := cs.Next(tr.Add(shift).Add(-time.Second).In(loc)); !t.IsZero() && t.Before(tr.Add(-shift)); t = cs.Next(t) {
+			if t.Before(tr) {
+				first = append(first, t.Format("15:04"))
+			} else {
+				second = append(second, t.Format("15:04"))
+			}
+		}
+		if len(first) == 0 && len(second) == 0 {
 			continue
 		}
 		day := start.Format("Mon 2 Jan 2006")
-		wall := next.Format("15:04")
-		if after > before {
-			out = append(out, fmt.Sprintf("%s: clocks go forward in %s, so %s does not exist that day; the run moves or is skipped.", day, loc, wall))
-		} else {
-			out = append(out, fmt.Sprintf("%s: clocks go back in %s, so %s happens twice that day; the job runs once.", day, loc, wall))
+		head := fmt.Sprintf("%s: clocks go back from %s to %s in %s", day, tr.In(before).Format("15:04"), start.Format("15:04"), loc)
+		firstZone, secondZone := tr.Add(-time.Second).In(loc).Format("MST"), tr.In(loc).Format("MST")
+		switch {
+		case len(first) > 0 && len(second) > 0 && slices.Equal(first, second):
+			out = append(out, fmt.Sprintf("%s, so %s %s twice that day; the job runs both times, at %s %s and again at %s %s.",
+				head, listWalls(first), plural(len(first), "happens", "happen"), listWalls(first), firstZone, listWalls(second), secondZone))
+		default:
+			var parts []string
+			if len(first) > 0 {
+				parts = append(parts, listWalls(first)+" "+firstZone)
+			}
+			if len(second) > 0 {
+				parts = append(parts, listWalls(second)+" "+secondZone)
+			}
+			out = append(out, fmt.Sprintf("%s, so the hour from %s happens twice that day; the job runs at %s.",
+				head, start.Format("15:04"), strings.Join(parts, ", then ")))
 		}
 	}
 	return out
+}
+
+// dateDSTWarnings says when a one-time run was moved out of a gap, or
+// which of two instants with the same clock time it is.
+func (s Schedule) dateDSTWarnings(loc *time.Location) []string {
+	if s.Moved != "" {
+		return []string{s.Moved}
+	}
+	t := s.RunDate.In(loc)
+	for _, tr := range transitions(loc, t.Add(-3*time.Hour), t.Add(3*time.Hour)) {
+		before, _, shift := clockChange(loc, tr)
+		if shift >= 0 || t.Before(tr.Add(shift)) || !t.Before(tr.Add(-shift)) {
+			continue
+		}
+		which, other := "first", t.Add(-shift)
+		if !t.Before(tr) {
+			which, other = "second", t.Add(shift)
+		}
+		return []string{fmt.Sprintf("%s: clocks go back from %s to %s in %s, so %s happens twice that day; the job runs at the %s, %s (not %s).",
+			t.Format("Mon 2 Jan 2006"), tr.In(before).Format("15:04"), tr.In(loc).Format("15:04"), loc, t.Format("15:04"),
+			which, t.Format("15:04 MST"), other.In(loc).Format("15:04 MST"))}
+	}
+	return nil
+}
+
+// intervalDSTWarnings: an interval of whole days keeps its spacing in
+// elapsed time, so across a clock change its runs come an hour earlier or
+// later by the clock.
+func (s Schedule) intervalDSTWarnings(loc *time.Location, from time.Time) []string {
+	if s.Interval <= 0 || s.Interval%(24*time.Hour) != 0 {
+		return nil
+	}
+	var out []string
+	for _, tr := range transitions(loc, from, from.AddDate(1, 0, 0)) {
+		_, _, shift := clockChange(loc, tr)
+		// The first run after the change, and the clock time it had before.
+		n := tr.Sub(from)/s.Interval + 1
+		run := from.Add(n * s.Interval).In(loc)
+		was := run.Add(-s.Interval).In(loc)
+		if run.Format("15:04") == was.Format("15:04") {
+			continue
+		}
+		way := "later"
+		if shift < 0 {
+			way = "earlier"
+		}
+		out = append(out, fmt.Sprintf("%s: clocks change in %s; an interval counts elapsed time, so from then on the runs come an hour %s by the clock (%s %s, then %s %s).",
+			tr.In(loc).Format("Mon 2 Jan 2006"), loc, way, was.Format("15:04"), was.Format("MST"), run.Format("15:04"), run.Format("MST")))
+	}
+	return out
+}
+
+// clockChange describes the change at tr: fixed zones with the offsets
+// before and after, and how far the clocks moved (positive: forward).
+func clockChange(loc *time.Location, tr time.Time) (before, after *time.Location, shift time.Duration) {
+	_, b := tr.Add(-time.Second).In(loc).Zone()
+	_, a := tr.In(loc).Zone()
+	return time.FixedZone("", b), time.FixedZone("", a), time.Duration(a-b) * time.Second
+}
+
+// listWalls names a few clock times: "01:30", "01:00, 01:15 and 01:30",
+// "01:00, 01:05, 01:10 … 01:55 (12 times)".
+func listWalls(w []string) string {
+	switch {
+	case len(w) == 1:
+		return w[0]
+	case len(w) <= 4:
+		return strings.Join(w[:len(w)-1], ", ") + " and " + w[len(w)-1]
+	}
+	return fmt.Sprintf("%s, %s … %s (%d times)", w[0], w[1], w[len(w)-1], len(w))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // transitions returns the instants in [from, to) at which loc's UTC offset

@@ -32,6 +32,9 @@ type Schedule struct {
 	Cron     CronFields
 	Interval time.Duration
 	RunDate  time.Time
+	// Moved says why RunDate is not the wall-clock time that was given: it
+	// did not exist in the zone (clocks went forward over it).
+	Moved string
 }
 
 // CronFields holds the cron fields that were given; nil means "not given".
@@ -113,8 +116,8 @@ func parseSchedule(trigger string, args map[string]json.RawMessage, loc *time.Lo
 		d, err := parseInterval(args, future)
 		return Schedule{Trigger: TriggerInterval, Interval: d}, err
 	case TriggerDate:
-		t, err := parseRunDate(args, loc, now, future)
-		return Schedule{Trigger: TriggerDate, RunDate: t}, err
+		t, moved, err := parseRunDate(args, loc, now, future)
+		return Schedule{Trigger: TriggerDate, RunDate: t, Moved: moved}, err
 	default:
 		return Schedule{}, Invalid("trigger", "Invalid trigger type: %s. Must be one of: cron, interval, date", trigger)
 	}
@@ -159,8 +162,13 @@ func parseCron(args map[string]json.RawMessage, loc *time.Location, validate boo
 		if len(strings.Fields(expr)) != 5 {
 			return f, Invalid("expression", `Invalid cron field "expression": must have 5 fields (minute hour day month day_of_week).`)
 		}
+		if msg := crontabProblem(expr); msg != "" {
+			return f, Invalid("expression", "Invalid cron field \"expression\": %s.", msg)
+		}
 		if _, err := cron.ParseStandard(expr); err != nil {
-			return f, Invalid("expression", "Invalid cron field \"expression\": %s.", err.Error())
+			// crontabProblem found nothing, so the parser's words are all
+			// there is; they are not shown (they name Go's internals).
+			return f, Invalid("expression", `Invalid cron field "expression": %q is not a valid crontab line.`, expr)
 		}
 		f.Expression = expr
 		if !validate {
@@ -368,37 +376,72 @@ var runDateLayouts = []string{
 	time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04",
 }
 
-func parseRunDate(args map[string]json.RawMessage, loc *time.Location, now time.Time, future bool) (time.Time, error) {
+func parseRunDate(args map[string]json.RawMessage, loc *time.Location, now time.Time, future bool) (time.Time, string, error) {
 	for k := range args {
 		if k != "run_date" {
-			return time.Time{}, Invalid(k, "Unknown date field %q. Allowed: run_date", k)
+			return time.Time{}, "", Invalid(k, "Unknown date field %q. Allowed: run_date", k)
 		}
 	}
 	raw, ok := args["run_date"]
 	if !ok {
-		return time.Time{}, Invalid("run_date", `A date schedule needs "run_date" (ISO 8601).`)
+		return time.Time{}, "", Invalid("run_date", `A date schedule needs "run_date" (ISO 8601).`)
 	}
 	var text string
 	if err := json.Unmarshal(raw, &text); err != nil {
-		return time.Time{}, Invalid("run_date", `Invalid "run_date": must be an ISO 8601 string.`)
+		return time.Time{}, "", Invalid("run_date", `Invalid "run_date": must be an ISO 8601 string.`)
 	}
 	for i, layout := range runDateLayouts {
 		var t time.Time
 		var err error
+		var moved string
 		if i == 0 {
 			t, err = time.Parse(layout, text)
 		} else {
-			t, err = time.ParseInLocation(layout, text, loc)
+			var wall time.Time
+			if wall, err = time.Parse(layout, text); err == nil {
+				t, moved = wallTime(wall, loc)
+			}
 		}
 		if err != nil {
 			continue
 		}
 		if future && !t.After(now) {
-			return time.Time{}, Invalid("run_date", `Invalid "run_date": %s is not in the future.`, text)
+			return time.Time{}, "", Invalid("run_date", `Invalid "run_date": %s is not in the future.`, text)
 		}
-		return t.Truncate(time.Second), nil
+		return t.Truncate(time.Second), moved, nil
 	}
-	return time.Time{}, Invalid("run_date", `Invalid "run_date": %q is not an ISO 8601 date and time.`, text)
+	return time.Time{}, "", Invalid("run_date", `Invalid "run_date": %q is not an ISO 8601 date and time.`, text)
+}
+
+// wallTime reads a wall-clock time (given in UTC's fields) in loc. Go
+// leaves a time that does not exist (clocks went forward over it) to
+// chance; here it moves forward by the gap, 02:30 to 03:30, as a clock
+// would read had it not jumped, and moved says so. A time that happens
+// twice (clocks went back) is the first of the two, as Go gives it;
+// DSTWarnings names which.
+func wallTime(wall time.Time, loc *time.Location) (t time.Time, moved string) {
+	y, mo, d := wall.Date()
+	h, mi, sec := wall.Clock()
+	t = time.Date(y, mo, d, h, mi, sec, wall.Nanosecond(), loc)
+	if sameWall(t.In(loc), wall) {
+		return t, ""
+	}
+	// In a gap: read the wall time with the offset in force before it.
+	_, before := t.Add(-6 * time.Hour).In(loc).Zone()
+	t = time.Date(y, mo, d, h, mi, sec, wall.Nanosecond(), time.FixedZone("", before)).In(loc)
+	tr := transitions(loc, t.Add(-6*time.Hour), t.Add(6*time.Hour))
+	from, to := wall.Format("15:04"), t.Format("15:04")
+	if len(tr) > 0 {
+		from, to = tr[0].In(time.FixedZone("", before)).Format("15:04"), tr[0].In(loc).Format("15:04")
+	}
+	return t, fmt.Sprintf("%s: clocks go forward from %s to %s in %s, so %s does not exist that day; the job runs at %s instead.",
+		wall.Format("Mon 2 Jan 2006"), from, to, loc, wall.Format("15:04"), t.Format("15:04 MST"))
+}
+
+func sameWall(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd && a.Hour() == b.Hour() && a.Minute() == b.Minute() && a.Second() == b.Second()
 }
 
 // Args returns the normalised trigger arguments of api.md.

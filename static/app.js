@@ -5,7 +5,33 @@
   "use strict";
 
   var rtf = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
-  var abs = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+
+  // Every absolute time names its zone, to the minute, on a 24-hour clock
+  // as schedules are written ("Mar 14, 16:30 EDT"); the year only when it
+  // is not this one. zone "" is the browser's.
+  var zoneFormats = {};
+  function inZone(d, zone) {
+    var withYear = d.getFullYear() !== new Date().getFullYear(), key = zone + (withYear ? "|y" : "");
+    if (!zoneFormats[key]) {
+      var o = { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short" };
+      if (withYear) o.year = "numeric";
+      if (zone) o.timeZone = zone;
+      try { zoneFormats[key] = new Intl.DateTimeFormat(undefined, o); } catch (err) { return inZone(d, ""); }
+    }
+    return zoneFormats[key].format(d);
+  }
+
+  // A schedule's times (data-schedule: previews, next runs) in the
+  // scheduler's zone, as the schedule reads; the rest in the browser's.
+  // The other zone is on hover.
+  function zoned(el, d) {
+    var server = document.body.dataset.timezone || "", browser = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    var local = inZone(d, "");
+    if (!server || server === browser) return { text: local, title: local };
+    var sched = inZone(d, server);
+    if (el.hasAttribute("data-schedule")) return { text: sched, title: local + " (your time)" };
+    return { text: local, title: sched + " (" + server + ", the scheduler's zone)" };
+  }
 
   function relative(ms) {
     var s = Math.round(ms / 1000), a = Math.abs(s);
@@ -22,16 +48,16 @@
     return Math.floor(s / 3600) + "h " + Math.floor((s % 3600) / 60) + "m";
   }
 
-  // Times arrive as RFC 3339 in the scheduler's zone; show them in the
-  // browser's, with the exact instant in the tooltip.
+  // Times arrive as RFC 3339 in the scheduler's zone; show each in its
+  // zone (see zoned), the other on hover.
   function formatTimes(root) {
     var now = Date.now();
     (root || document).querySelectorAll("time[datetime]").forEach(function (el) {
       var d = new Date(el.getAttribute("datetime"));
       if (isNaN(d)) return;
-      var local = abs.format(d);
-      el.title = local + " (" + el.getAttribute("datetime") + ")";
-      el.textContent = el.hasAttribute("data-relative") ? relative(d - now) + " · " + local : local;
+      var z = zoned(el, d);
+      el.title = z.title;
+      el.textContent = el.hasAttribute("data-relative") ? relative(d - now) + " · " + z.text : z.text;
     });
     tickRunning(root, now);
   }
@@ -333,6 +359,22 @@
     if (mode) mode.checked = true;
     form.querySelector("[name=every]").dispatchEvent(new Event("change", { bubbles: true }));
   });
+
+  // Switched to "Crontab line", the box shows the schedule as it stands
+  // (the preview's data-crontab), unless the operator has typed in it.
+  // Capturing, this runs before htmx's listener on the fieldset asks for
+  // the preview, which then reads the filled box.
+  document.addEventListener("input", function (e) {
+    if (e.target.name === "expression") e.target.dataset.typed = "true";
+  });
+  document.addEventListener("change", function (e) {
+    var el = e.target;
+    if (el.name !== "mode" || el.value !== "crontab" || !el.checked) return;
+    var form = el.closest("form"), box = form && form.querySelector("[name=expression]");
+    var p = form && form.querySelector("#schedule-preview");
+    if (!box || box.dataset.typed || !p || !p.dataset.crontab) return;
+    box.value = p.dataset.crontab;
+  }, true);
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("#toasts .toast").forEach(expire);
