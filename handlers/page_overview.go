@@ -45,7 +45,11 @@ func (h *Handler) overview(ctx context.Context, write bool) (views.OverviewView,
 	first := now.Truncate(time.Hour).Add(-(overviewHours - 1) * time.Hour)
 	for i := range counts {
 		from := first.Add(time.Duration(i) * time.Hour)
-		c, err := h.store.CountRunsByStatus(ctx, from, from.Add(time.Hour))
+		to := from.Add(time.Hour)
+		if to.After(now) {
+			to = now
+		}
+		c, err := h.store.CountRunsByStatus(ctx, from, to)
 		if err != nil {
 			return v, err
 		}
@@ -132,19 +136,27 @@ func hourChart(first time.Time, counts []map[string]int64, loc *time.Location) v
 	for i, m := range counts {
 		start := first.Add(time.Duration(i) * time.Hour).In(loc)
 		bar := views.HourBar{X: i*(barW+gap) + gap/2, W: barW, Label: start.Format("15:04"), Start: start.Format(time.RFC3339)}
-		y := height
 		var words []string
-		for _, s := range statusOrder(m) {
+		statuses := statusOrder(m)
+		hs := make([]int, len(statuses))
+		used, big := 0, 0
+		for k, s := range statuses {
 			n := m[s]
 			bar.Total += n
 			words = append(words, fmt.Sprintf("%d %s", n, s))
-			h := int(n * height / max(c.Max, 1))
-			if h == 0 {
-				h = 1 // a run is never invisible
+			hs[k] = max(int(n*height/max(c.Max, 1)), 1) // a run is never invisible
+			used += hs[k]
+			if hs[k] > hs[big] {
+				big = k
 			}
-			h = min(h, y) // those single pixels never push a stack past the top
-			y -= h
-			bar.Parts = append(bar.Parts, views.BarPart{Y: y, H: h, Status: s, Count: n})
+		}
+		if used > height {
+			hs[big] -= used - height // those single pixels never push a stack past the top
+		}
+		y := height
+		for k, s := range statuses {
+			y -= hs[k]
+			bar.Parts = append(bar.Parts, views.BarPart{Y: y, H: hs[k], Status: s, Count: m[s]})
 		}
 		if len(words) == 0 {
 			words = []string{"no runs"}
