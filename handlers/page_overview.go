@@ -121,8 +121,8 @@ func (h *Handler) nextRuns(ctx context.Context, jobs []scheduler.Job, n int) ([]
 // hourChart lays out stacked bars, one an hour from first, scaled to the
 // busiest hour.
 func hourChart(first time.Time, counts []map[string]int64, loc *time.Location) views.HourChart {
-	const barW, gap, height = 28, 4, 120
-	c := views.HourChart{Width: len(counts) * (barW + gap), Height: height}
+	const barW, gap, height = 20, 4, 120
+	c := views.HourChart{Width: len(counts) * (barW + gap), Height: height, Zone: loc.String()}
 	totals := map[string]int64{}
 	for _, m := range counts {
 		var sum int64

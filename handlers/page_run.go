@@ -72,7 +72,14 @@ func (h *Handler) handleRunPage(w http.ResponseWriter, r *http.Request) error {
 			v.Against = againstMedian(*run.DurationMs, m)
 		}
 	}
-	h.renderPage(w, r, http.StatusOK, fmt.Sprintf("Run %d of %s", run.ID, run.JobName), "history", "", views.RunPage(v))
+	if isHTMX(r) {
+		return h.renderFragment(w, http.StatusOK, views.RunPage(v))
+	}
+	events := "" // a finished run does not change
+	if run.Status == models.StatusRunning {
+		events = "/events?view=run"
+	}
+	h.renderPage(w, r, http.StatusOK, fmt.Sprintf("Run %d of %s", run.ID, run.JobName), "history", events, views.RunPage(v))
 	return nil
 }
 

@@ -216,6 +216,10 @@
   var overviewEvents = ["snapshot", "job_updated", "job_deleted", "job_started", "job_completed"];
   document.addEventListener("htmx:sseMessage", function (e) {
     if (e.detail && overviewEvents.indexOf(e.detail.type) >= 0) refreshOverview();
+    // A run under way: its page reads itself again once some run ends.
+    if (e.detail && (e.detail.type === "job_completed" || e.detail.type === "snapshot") && document.querySelector("#run-page[data-running]")) {
+      htmx.ajax("GET", location.pathname, { target: "#run-page", swap: "outerHTML" });
+    }
   });
 
   document.addEventListener("htmx:sseOpen", function () { setBadge("live", "live"); });
