@@ -128,7 +128,8 @@ func TestCompression(t *testing.T) {
 		{"error page", session, "GET", "/jobs/nope", "", nil, 404, true},
 		{"htmx fragment, 422", session, "POST", "/jobs/w/schedule", badSchedule,
 			[]string{"HX-Request", "true", "Content-Type", "application/x-www-form-urlencoded"}, 422, true},
-		{"redirect", session, "GET", "/", "", nil, 303, false},
+		// "/" is the overview now: a signed-in visitor sent on by the login page is the redirect.
+		{"redirect", session, "GET", "/login?next=%2Fjobs", "", nil, 303, false},
 		{"HEAD page", session, "HEAD", "/jobs", "", nil, 200, false}, // gzhttp never compresses HEAD
 		{"static asset", rawClient(nil), "GET", htmx, "", nil, 200, true},
 		// A HEAD answers with the headers a GET would get.

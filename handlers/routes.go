@@ -39,7 +39,7 @@ func (h *Handler) Routes() http.Handler {
 
 	// The console: pages and their htmx actions, for signed-in users.
 	pages := http.NewServeMux()
-	pages.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/jobs", http.StatusSeeOther) })
+	pages.HandleFunc("GET /{$}", h.page(h.handleOverviewPage))
 	pages.HandleFunc("GET /jobs", h.page(h.handleJobsPage))
 	pages.HandleFunc("GET /jobs/new", h.page(h.handleNewJobPage))
 	pages.HandleFunc("GET /jobs/new/preview", h.page(h.handleSchedulePreview))
@@ -54,6 +54,8 @@ func (h *Handler) Routes() http.Handler {
 	pages.HandleFunc("POST /jobs/{id}/reveal", h.page(h.handlePageJobReveal))
 	pages.HandleFunc("POST /jobs/{id}/delete", h.page(h.handlePageJobDelete))
 	pages.HandleFunc("GET /history", h.page(h.handleHistoryPage))
+	pages.HandleFunc("GET /runs/{id}", h.page(h.handleRunPage))
+	pages.HandleFunc("POST /runs/{id}/retry", h.page(h.handleRunRetry))
 	pages.HandleFunc("GET /settings", h.page(h.handleSettingsPage))
 	pages.HandleFunc("POST /settings", h.page(h.handlePageSettingsSave))
 	pages.HandleFunc("POST /settings/active-provider", h.page(h.handlePageActiveProvider))

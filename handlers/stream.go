@@ -72,6 +72,8 @@ func (h *Handler) snapshotHTML(r *http.Request, canWrite bool) func(context.Cont
 		switch view {
 		case "history":
 			return []byte("<!-- history takes runs live; nothing to refresh -->"), nil
+		case "overview", "run":
+			return []byte("<!-- the page asks for itself again (app.js) -->"), nil
 		case "job":
 			j, err := h.sched.Get(ctx, id)
 			if err != nil {

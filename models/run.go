@@ -40,12 +40,17 @@ type JobRun struct {
 	// runs): a slot runs once in the cluster (unique with JobID).
 	ScheduledFor *time.Time
 	Instance     string `gorm:"size:128;not null;default:''"` // the instance that ran it
+	// TriggeredBy names who started a manual run (a username or
+	// "token:<name>"); "" for a scheduled run.
+	TriggeredBy string `gorm:"size:128;not null;default:''"`
+	RetryOf     *int64 // the failed run a retry repeats
 }
 
 // RunFilter selects runs for ListRuns; zero fields do not filter.
 type RunFilter struct {
 	JobID  string
 	Status string
+	Since  time.Time // runs started at or after it; zero: any
 	Limit  int
 	Offset int
 }
@@ -144,6 +149,9 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]JobRun, int64, err
 	}
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
+	}
+	if !f.Since.IsZero() {
+		q = q.Where("started_at >= ?", f.Since.UTC())
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {

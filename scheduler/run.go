@@ -16,7 +16,16 @@ var errNotDue = errors.New("job is no longer scheduled")
 // Trigger runs the job now, even when paused, and returns the id of the run
 // it recorded. Every nil error is one recorded run.
 func (s *Service) Trigger(ctx context.Context, id string) (int64, error) {
-	j, run, err := s.beginRun(ctx, id, models.SourceManual, nil)
+	return s.trigger(ctx, id, nil)
+}
+
+// Retry runs the job now, like Trigger, as a retry of the failed run of.
+func (s *Service) Retry(ctx context.Context, id string, of int64) (int64, error) {
+	return s.trigger(ctx, id, &of)
+}
+
+func (s *Service) trigger(ctx context.Context, id string, retryOf *int64) (int64, error) {
+	j, run, err := s.beginRun(ctx, id, models.SourceManual, nil, retryOf)
 	if err != nil {
 		return 0, err
 	}
@@ -35,7 +44,7 @@ func (s *Service) scheduledTask(id string) func() {
 			return
 		}
 		fired := s.clock.Now()
-		j, run, err := s.beginRun(context.Background(), id, models.SourceSchedule, &fired)
+		j, run, err := s.beginRun(context.Background(), id, models.SourceSchedule, &fired, nil)
 		switch {
 		case err == nil:
 			s.execute(j, run)
@@ -52,7 +61,7 @@ func (s *Service) scheduledTask(id string) func() {
 // beginRun reserves the job's single run slot and records the run as
 // running; a scheduled run (fired set) claims the slot that tick is for. It holds the job's stripe lock so job_started follows, in event
 // order, every change committed before it.
-func (s *Service) beginRun(ctx context.Context, id, source string, fired *time.Time) (models.Job, models.JobRun, error) {
+func (s *Service) beginRun(ctx context.Context, id, source string, fired *time.Time, retryOf *int64) (models.Job, models.JobRun, error) {
 	unlock := s.lockJob(id)
 	defer unlock()
 	j, err := s.store.GetJob(ctx, id)
@@ -63,8 +72,9 @@ func (s *Service) beginRun(ctx context.Context, id, source string, fired *time.T
 		return j, models.JobRun{}, errNotDue
 	}
 	var slot *time.Time
+	by := models.Actor(ctx) // who asked for a manual run: the run page names them
 	if fired != nil {
-		slot = ptr(s.slotOf(j, *fired))
+		slot, by = ptr(s.slotOf(j, *fired)), ""
 	}
 	now := s.clock.Now()
 	s.mu.Lock()
@@ -83,6 +93,7 @@ func (s *Service) beginRun(ctx context.Context, id, source string, fired *time.T
 
 	run, err := s.store.StartRun(context.WithoutCancel(ctx), models.JobRun{
 		JobID: id, JobName: j.Name, Source: source, StartedAt: now.UTC(), ScheduledFor: slot, Instance: s.instance,
+		TriggeredBy: by, RetryOf: retryOf,
 	})
 	if err != nil {
 		s.mu.Lock()

@@ -319,6 +319,31 @@
     if (type === "job_updated" || type === "job_deleted") refreshCounts();
   });
 
+  // The overview's panels are counts and lists drawn on the server: when a
+  // job or a run changes (or the stream starts afresh), ask for them again,
+  // at most once a second and once more after the last change.
+  var overviewBusy = false, overviewAgain = false;
+  function refreshOverview() {
+    if (!document.getElementById("overview")) return;
+    if (overviewBusy) { overviewAgain = true; return; }
+    overviewBusy = true;
+    var done = function () {
+      setTimeout(function () {
+        overviewBusy = false;
+        if (overviewAgain) { overviewAgain = false; refreshOverview(); }
+      }, 1000);
+    };
+    htmx.ajax("GET", "/", { target: "#overview", swap: "outerHTML" }).then(done, done);
+  }
+  var overviewEvents = ["snapshot", "job_updated", "job_deleted", "job_started", "job_completed"];
+  document.addEventListener("htmx:sseMessage", function (e) {
+    if (e.detail && overviewEvents.indexOf(e.detail.type) >= 0) refreshOverview();
+    // A run under way: its page reads itself again once some run ends.
+    if (e.detail && (e.detail.type === "job_completed" || e.detail.type === "snapshot") && document.querySelector("#run-page[data-running]")) {
+      htmx.ajax("GET", location.pathname, { target: "#run-page", swap: "outerHTML" });
+    }
+  });
+
   document.addEventListener("htmx:sseOpen", function () { setBadge("live", "live"); });
   document.addEventListener("htmx:sseError", function () {
     if (!navigator.onLine) setBadge("offline", "offline");
