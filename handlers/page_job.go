@@ -39,6 +39,9 @@ func (h *Handler) handleJobPage(w http.ResponseWriter, r *http.Request) error {
 	sf.JobID, sf.Version, sf.Timezone = j.ID, j.Version, loc.String()
 	v := views.JobDetail{Job: jobRow(j, write), Kind: j.Kind, Schedule: sf, Preview: h.preview(j.Schedule),
 		Form: jobFormOf(j), Runs: rows, Chart: durationChart(runs), CanWrite: write}
+	if v.History, err = h.historyView(r, j); err != nil {
+		return err
+	}
 	h.renderPage(w, r, http.StatusOK, j.Name, "jobs", "/events?view=job&id="+url.QueryEscape(j.ID), views.JobPage(v))
 	return nil
 }
