@@ -54,6 +54,9 @@ func (h *Handler) jobHistory(r *http.Request, j scheduler.Job) ([]historyStep, e
 			state.args = v
 		}
 		st.schedBefore = state
+		if e.Action == "job.create" {
+			st.schedBefore = scheduleState{} // before its creation the job had no schedule
+		}
 		steps = append(steps, st)
 		if e.Action == "job.create" {
 			break
@@ -180,15 +183,16 @@ func (h *Handler) handlePageRestoreSchedule(w http.ResponseWriter, r *http.Reque
 	loc := h.sched.Location()
 	sched, err := models.DecodeSchedule(steps[i].schedAfter.trigger, steps[i].schedAfter.args, loc)
 	if err != nil {
-		return err
+		return models.Invalid("entry", "That schedule can no longer be read, so it cannot be restored.")
 	}
-	j, err = h.sched.UpdateSchedule(r.Context(), j.ID, sched, &version)
+	id := j.ID
+	j, err = h.sched.UpdateSchedule(r.Context(), id, sched, &version)
 	var vce *scheduler.VersionConflictError
 	if errors.As(err, &vce) {
 		return &httpError{http.StatusConflict, "VERSION_CONFLICT", fmt.Sprintf("Someone else changed this job since this page was loaded (now version %d): reload to see the change, then restore again.", vce.Current.Version), nil}
 	}
 	if err != nil {
-		return notFoundAsJob(j.ID, err)
+		return notFoundAsJob(id, err)
 	}
 	if !isHTMX(r) {
 		http.Redirect(w, r, "/jobs/"+j.ID, http.StatusSeeOther)

@@ -116,10 +116,11 @@ func (h *Handler) handlePageJobsBulk(w http.ResponseWriter, r *http.Request) err
 		return nil
 	}
 	verb := map[string]string{"pause": "Paused", "resume": "Resumed"}[action]
-	parts := []templ.Component{views.BulkResult(problems)}
+	rows := make([]views.JobRow, 0, len(changed))
 	for _, j := range changed {
-		parts = append(parts, views.JobRowOOB(jobRow(j, true)))
+		rows = append(rows, jobRow(j, true))
 	}
+	parts := []templ.Component{views.BulkResult(problems), views.BulkRows(rows)}
 	if len(changed) > 0 {
 		parts = append(parts, views.Toast("ok", fmt.Sprintf("%s %s.", verb, plural(len(changed), "job"))))
 	}

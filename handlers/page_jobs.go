@@ -193,12 +193,18 @@ func (h *Handler) handlePageJobResume(w http.ResponseWriter, r *http.Request) er
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
+	before, err := h.sched.Get(r.Context(), id)
+	if err != nil {
+		return notFoundAsJob(id, err)
+	}
 	j, err := h.sched.Resume(r.Context(), id)
 	if err != nil {
 		return notFoundAsJob(id, err)
 	}
 	toast := fmt.Sprintf("Resumed %s.", j.Name)
-	if r.PostForm.Get("run_missed") == "1" {
+	// Only the resume that ended the pause owes the run: a second click,
+	// or a job resumed meanwhile, starts none.
+	if r.PostForm.Get("run_missed") == "1" && !before.Enabled && j.Version != before.Version {
 		// The runs the pause skipped are owed once, not each.
 		toast, err = h.runMissed(r, j)
 		if err != nil {

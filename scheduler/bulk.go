@@ -47,5 +47,7 @@ func (s *Service) usualDuration(ctx context.Context, id string) time.Duration {
 	if !ok {
 		return 0
 	}
-	return d
+	// Runs that all took under a millisecond still tell: 0 would read as
+	// "too few runs", and a run stuck for minutes would go unmarked.
+	return max(d, time.Millisecond)
 }
