@@ -42,8 +42,13 @@ func (h *Handler) jobHistory(r *http.Request, j scheduler.Job) ([]historyStep, e
 	var steps []historyStep
 	for _, e := range entries {
 		st := historyStep{entry: e, after: map[string]any{}, before: map[string]any{}, schedAfter: state}
-		_ = json.Unmarshal([]byte(e.Before), &st.before)
-		_ = json.Unmarshal([]byte(e.After), &st.after)
+		// An unreadable entry still shows who did what, without its fields.
+		if err := json.Unmarshal([]byte(e.Before), &st.before); err != nil {
+			h.log.WarnContext(r.Context(), "unreadable audit entry", "id", e.ID, "err", err)
+		}
+		if err := json.Unmarshal([]byte(e.After), &st.after); err != nil {
+			h.log.WarnContext(r.Context(), "unreadable audit entry", "id", e.ID, "err", err)
+		}
 		_, t := st.after["trigger"]
 		_, a := st.after["trigger_args"]
 		st.changedSchedule = t || a

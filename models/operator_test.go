@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -96,5 +97,56 @@ func TestUsualDuration(t *testing.T) {
 				t.Error("UsualDuration reordered its argument")
 			}
 		})
+	}
+}
+
+func TestUsualRunDuration(t *testing.T) { eachDialect(t, testUsualRunDuration) }
+
+// A job's usual length is read from its last 20 finished runs that did
+// work: skipped runs, runs under way and other jobs' runs say nothing.
+func testUsualRunDuration(t *testing.T, dialect string) {
+	s, _ := openTestStore(t, dialect)
+	ctx := context.Background()
+	start := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	n := 0
+	add := func(job, status string, ms *int64) {
+		t.Helper()
+		n++
+		r := JobRun{JobID: job, JobName: job, Source: SourceSchedule, Status: status, StartedAt: start.Add(time.Duration(n) * time.Minute), DurationMs: ms}
+		if _, err := s.InsertFinishedRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ms := func(v int64) *int64 { return &v }
+	tests := []struct {
+		name   string
+		setup  func()
+		want   time.Duration
+		wantOK bool
+	}{
+		{"no runs", func() {}, 0, false},
+		{"four runs and skipped ones", func() {
+			for i := range 4 {
+				add("j", StatusSuccess, ms(int64(100*(i+1))))
+			}
+			for range 5 {
+				add("j", StatusSkipped, ms(0))
+			}
+			add("j", StatusRunning, nil)
+			add("other", StatusSuccess, ms(99_000))
+		}, 0, false},
+		{"a failure is a fifth", func() { add("j", StatusError, ms(500)) }, 500 * time.Millisecond, true},
+		{"only the last 20 count", func() {
+			for range 20 {
+				add("j", StatusSuccess, ms(10))
+			}
+		}, 10 * time.Millisecond, true},
+	}
+	for _, tt := range tests { // each step adds to the runs before it
+		tt.setup()
+		got, ok, err := s.UsualRunDuration(ctx, "j")
+		if err != nil || got != tt.want || ok != tt.wantOK {
+			t.Errorf("%s: got %v %v %v, want %v %v", tt.name, got, ok, err, tt.want, tt.wantOK)
+		}
 	}
 }
