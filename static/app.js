@@ -131,7 +131,9 @@
     if (!el || !el.querySelector) return false;
     if (el.querySelector("details[open]")) return true;
     var a = document.activeElement;
-    return !!(a && a !== document.body && el.contains(a) && a.matches("input, select, textarea"));
+    // A row's selection checkbox holds nothing back: the selection
+    // survives the update (see the bulk actions below).
+    return !!(a && a !== document.body && el.contains(a) && a.matches("input:not([type=checkbox]), select, textarea"));
   }
 
   function markChanged(el) {

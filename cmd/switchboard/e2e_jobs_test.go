@@ -74,6 +74,22 @@ func TestBrowserJobsBulk(t *testing.T) {
 	for _, id := range []string{"bulk_a", "bulk_b"} {
 		waitJS(t, b, "B to show "+id+" resumed", rowJS(id, `r.dataset.state === 'scheduled'`))
 	}
+	waitJS(t, a, "the selection to clear", `document.querySelectorAll('#jobs-body [data-testid=job-select]:checked').length === 0`)
+
+	// A selected row changed elsewhere stays selected, and carries the new
+	// version: the bulk action acts on what the operator now sees.
+	do(t, a, "select bulk_c", chromedp.Click(chromedp.CSS(`#job-bulk_c [data-testid=job-select]`)))
+	if status, m := s.call(t, "POST", "/api/scheduler/jobs/bulk_c/pause", `{"reason":"paused elsewhere"}`); status != 200 {
+		t.Fatalf("pause bulk_c: %d %v", status, m)
+	}
+	waitJS(t, a, "bulk_c paused live and still selected", rowJS("bulk_c",
+		`r.dataset.state === 'paused' && r.querySelector('[data-testid=job-select]').checked && r.querySelector('[data-testid=job-select]').value === 'bulk_c:' + r.dataset.version`))
+	waitJS(t, a, "the bar to count one", `document.querySelector('[data-testid=bulk-count]').textContent === '1 job selected'`)
+	do(t, a, "resume the selected", chromedp.Click(chromedp.CSS(`[data-testid=bulk-resume]`)))
+	waitJS(t, a, "bulk_c resumed", rowJS("bulk_c", `r.dataset.state === 'scheduled'`))
+	if n := evalJS[int](t, a, `document.querySelectorAll('[data-testid=bulk-problem]').length`); n != 0 {
+		t.Errorf("%d problems reported for a selection that followed the change", n)
+	}
 	fitsWidth(t, a, "/jobs")
 }
 
