@@ -44,6 +44,7 @@ func jobRow(j scheduler.Job, canWrite bool) views.JobRow {
 	if b.CurrentRun != nil {
 		row.RunningSince = b.CurrentRun.StartedAt
 	}
+	operatorHints(&row, j)
 	return row
 }
 

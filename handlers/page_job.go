@@ -41,6 +41,9 @@ func (h *Handler) handleJobPage(w http.ResponseWriter, r *http.Request) error {
 	fillCrontab(&sf, p)
 	v := views.JobDetail{Job: jobRow(j, write), Kind: j.Kind, Schedule: sf, Preview: p,
 		Form: jobFormOf(j), Runs: rows, Chart: durationChart(runs, loc), CanWrite: write}
+	if v.History, err = h.historyView(r, j); err != nil {
+		return err
+	}
 	h.renderPage(w, r, http.StatusOK, j.Name, "jobs", "/events?view=job&id="+url.QueryEscape(j.ID), views.JobPage(v))
 	return nil
 }

@@ -217,11 +217,31 @@ func (h *Handler) handlePageJobResume(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	before, err := h.sched.Get(r.Context(), id)
+	if err != nil {
+		return notFoundAsJob(id, err)
+	}
 	j, err := h.sched.Resume(r.Context(), id)
 	if err != nil {
 		return notFoundAsJob(id, err)
 	}
-	return h.jobActionDone(w, r, j, fmt.Sprintf("Resumed %s.", j.Name))
+	toast := fmt.Sprintf("Resumed %s.", j.Name)
+	// Only the resume that ended the pause owes the run: a second click,
+	// or a job resumed meanwhile, starts none.
+	if r.PostForm.Get("run_missed") == "1" && !before.Enabled && j.Version != before.Version {
+		// The runs the pause skipped are owed once, not each.
+		toast, err = h.runMissed(r, j)
+		if err != nil {
+			return err
+		}
+		if j, err = h.sched.Get(r.Context(), id); err != nil {
+			return notFoundAsJob(id, err)
+		}
+	}
+	return h.jobActionDone(w, r, j, toast)
 }
 
 func (h *Handler) handlePageJobRun(w http.ResponseWriter, r *http.Request) error {

@@ -43,6 +43,9 @@ type Job struct {
 	LastRunStatus   string `gorm:"not null;default:''"`
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// PausedAt is when the pause began: resuming counts the runs skipped
+	// since. Nil while scheduled, and for pauses older than the column.
+	PausedAt *time.Time
 }
 
 // Timeout is the job's run timeout, DefaultTimeout when unset.
@@ -133,7 +136,7 @@ func (s *Store) UpdateJob(ctx context.Context, id string, mutate func(*Job) erro
 		after.ID, after.Version, after.UpdatedAt = before.ID, before.Version+1, s.now().UTC()
 		res := tx.Model(&Job{}).Where("id = ? AND version = ?", id, before.Version).Select(
 			"name", "description", "config", "trigger", "trigger_args", "enabled", "paused_reason",
-			"paused_until", "market_hours_only", "timeout_seconds", "version", "updated_at",
+			"paused_until", "paused_at", "market_hours_only", "timeout_seconds", "version", "updated_at",
 		).UpdateColumns(&after) // exactly the row the event carries: no clock of GORM's own
 		if res.Error != nil {
 			return res.Error

@@ -177,10 +177,14 @@ func (s *Service) followDelete(id string) {
 // followRun keeps the cluster's runs under way, so every instance shows a
 // run wherever it happens.
 func (s *Service) followRun(typ string, r models.JobRun) {
+	var usual time.Duration
+	if typ == EventJobStarted && r.Instance != s.instance {
+		usual = s.usualDuration(context.Background(), r.JobID) // before the lock: it reads the database
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if typ == EventJobStarted {
-		s.remote[r.JobID] = &activeRun{id: r.ID, source: r.Source, started: r.StartedAt}
+		s.remote[r.JobID] = &activeRun{id: r.ID, source: r.Source, started: r.StartedAt, usual: usual}
 		return
 	}
 	if cur := s.remote[r.JobID]; cur != nil && cur.id == r.ID {

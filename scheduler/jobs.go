@@ -23,6 +23,10 @@ type RunInfo struct {
 	RunID     int64
 	Source    string
 	StartedAt time.Time
+	// Usual is how long the job's runs usually take (the 95th percentile
+	// of its last 20): a run past it runs longer than usual. 0 when too
+	// few runs tell.
+	Usual time.Duration
 }
 
 // ScheduleText is the schedule as a sentence, "Weekdays at 08:30".
@@ -53,7 +57,7 @@ func (s *Service) view(j models.Job) Job {
 		r = s.remote[j.ID]
 	}
 	if r != nil && (j.LastRunID == nil || *j.LastRunID != r.id) {
-		v.Running = &RunInfo{RunID: r.id, Source: r.source, StartedAt: r.started}
+		v.Running = &RunInfo{RunID: r.id, Source: r.source, StartedAt: r.started, Usual: r.usual}
 	}
 	s.mu.Unlock()
 	return v

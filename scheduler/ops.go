@@ -22,6 +22,12 @@ type PauseOptions struct {
 // Pause stops the job from running on schedule until it is resumed (or
 // until opts.Until). Pausing a paused job with no options changes nothing.
 func (s *Service) Pause(ctx context.Context, id string, opts PauseOptions) (Job, error) {
+	return s.pause(ctx, id, nil, opts)
+}
+
+// pause is Pause; with a version, a job changed since is a
+// VersionConflictError.
+func (s *Service) pause(ctx context.Context, id string, version *int64, opts PauseOptions) (Job, error) {
 	opts.Reason = strings.TrimSpace(opts.Reason)
 	if utf8.RuneCountInString(opts.Reason) > 500 {
 		return Job{}, models.Invalid("reason", `Invalid "reason": at most 500 characters.`)
@@ -33,12 +39,18 @@ func (s *Service) Pause(ctx context.Context, id string, opts PauseOptions) (Job,
 		u := opts.Until.UTC().Truncate(time.Second)
 		opts.Until = &u
 	}
-	return s.change(ctx, id, opts.Version, func(j *models.Job) error {
+	if version == nil {
+		version = opts.Version // a menu's pause carries the row's version
+	}
+	return s.change(ctx, id, version, func(j *models.Job) error {
 		if !j.Enabled && opts.Reason == "" && opts.Until == nil {
 			return models.ErrUnchanged
 		}
 		if !j.Enabled && j.PausedReason == opts.Reason && sameTime(j.PausedUntil, opts.Until) {
 			return models.ErrUnchanged
+		}
+		if j.Enabled {
+			j.PausedAt = ptr(s.clock.Now().UTC().Truncate(time.Second))
 		}
 		j.Enabled, j.PausedReason, j.PausedUntil = false, opts.Reason, opts.Until
 		return nil
@@ -48,11 +60,17 @@ func (s *Service) Pause(ctx context.Context, id string, opts PauseOptions) (Job,
 // Resume puts a paused job back on its schedule. Resuming a running job
 // changes nothing.
 func (s *Service) Resume(ctx context.Context, id string) (Job, error) {
-	return s.change(ctx, id, nil, func(j *models.Job) error {
+	return s.resume(ctx, id, nil)
+}
+
+// resume is Resume; with a version, a job changed since is a
+// VersionConflictError.
+func (s *Service) resume(ctx context.Context, id string, version *int64) (Job, error) {
+	return s.change(ctx, id, version, func(j *models.Job) error {
 		if j.Enabled {
 			return models.ErrUnchanged
 		}
-		j.Enabled, j.PausedReason, j.PausedUntil = true, "", nil
+		j.Enabled, j.PausedReason, j.PausedUntil, j.PausedAt = true, "", nil, nil
 		return nil
 	})
 }
@@ -64,7 +82,7 @@ func (s *Service) autoResume(id string, until time.Time) {
 		if j.Enabled || j.PausedUntil == nil || !j.PausedUntil.Equal(until) {
 			return models.ErrUnchanged
 		}
-		j.Enabled, j.PausedReason, j.PausedUntil = true, "", nil
+		j.Enabled, j.PausedReason, j.PausedUntil, j.PausedAt = true, "", nil, nil
 		return nil
 	})
 	if err != nil && !errors.Is(err, models.ErrNotFound) {

@@ -76,6 +76,7 @@ func (s *Service) beginRun(ctx context.Context, id, source string, fired *time.T
 	if fired != nil {
 		slot, by = ptr(s.slotOf(j, *fired)), ""
 	}
+	usual := s.usualDuration(ctx, id)
 	now := s.clock.Now()
 	s.mu.Lock()
 	switch {
@@ -86,7 +87,7 @@ func (s *Service) beginRun(ctx context.Context, id, source string, fired *time.T
 		s.mu.Unlock()
 		return j, models.JobRun{}, ErrJobRunning
 	}
-	active := &activeRun{source: source, started: now}
+	active := &activeRun{source: source, started: now, usual: usual}
 	s.running[id] = active
 	s.runs.Add(1)
 	s.mu.Unlock()

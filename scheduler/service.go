@@ -178,6 +178,7 @@ type activeRun struct {
 	id      int64
 	source  string
 	started time.Time
+	usual   time.Duration // how long the job's runs usually take; 0: unknown
 }
 
 // New builds a service on store running in the IANA zone tz. Register

@@ -213,7 +213,9 @@
     if (!el || !el.querySelector) return false;
     if (el.querySelector("details[open]")) return true;
     var a = document.activeElement;
-    return !!(a && a !== document.body && el.contains(a) && a.matches("input, select, textarea"));
+    // A row's selection checkbox holds nothing back: the selection
+    // survives the update (see the bulk actions below).
+    return !!(a && a !== document.body && el.contains(a) && a.matches("input:not([type=checkbox]), select, textarea"));
   }
 
   function markChanged(el) {
@@ -401,6 +403,81 @@
     box.value = p.dataset.crontab;
   }, true);
 
+  // Bulk actions: the bar follows the rows selected; a live update of a
+  // selected row keeps it selected; after acting, nothing is.
+  function selectedBoxes() {
+    return document.querySelectorAll('#jobs-body input[data-testid=job-select]:checked');
+  }
+  function updateBulkBar() {
+    var bar = document.getElementById("jobs-bulk");
+    if (!bar) return;
+    var n = selectedBoxes().length, all = document.querySelector("[data-select-all]");
+    var boxes = document.querySelectorAll("#jobs-body input[data-testid=job-select]");
+    bar.hidden = n === 0;
+    bar.querySelector("[data-bulk-count]").textContent = n === 1 ? "1 job selected" : n + " jobs selected";
+    if (all) {
+      all.checked = n > 0 && n === boxes.length;
+      all.indeterminate = n > 0 && n < boxes.length;
+    }
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target.matches("[data-select-all]")) {
+      document.querySelectorAll("#jobs-body input[data-testid=job-select]").forEach(function (b) { b.checked = e.target.checked; });
+    }
+    if (e.target.matches("[data-select-all], input[data-testid=job-select]")) updateBulkBar();
+  });
+  document.addEventListener("htmx:oobBeforeSwap", function (e) {
+    var t = e.detail.target;
+    if (!t || !t.querySelectorAll || !e.detail.fragment) return;
+    t.querySelectorAll("input[data-testid=job-select]:checked").forEach(function (b) {
+      var row = b.closest("tr[data-job-id]");
+      var fresh = row && (e.detail.fragment.querySelector("#" + CSS.escape(row.id)) ||
+        (e.detail.fragment.firstElementChild && e.detail.fragment.firstElementChild.id === row.id ? e.detail.fragment.firstElementChild : null));
+      var box = fresh && fresh.querySelector("input[data-testid=job-select]");
+      if (box) box.setAttribute("checked", "");
+    });
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    if (e.detail.elt.id !== "jobs-bulk" || !e.detail.successful) return;
+    selectedBoxes().forEach(function (b) { b.checked = false; });
+    updateBulkBar();
+  });
+
+  // A running job past its usual length says so; elapsed time grows here,
+  // so the server sends the threshold (data-usual-ms) and this compares.
+  function markLongRuns() {
+    var now = Date.now();
+    document.querySelectorAll("[data-since][data-usual-ms]").forEach(function (el) {
+      var mark = el.parentNode.querySelector(".running-long");
+      if (mark) mark.hidden = now - new Date(el.getAttribute("data-since")) <= parseInt(el.dataset.usualMs, 10);
+    });
+  }
+
+  // Resuming a job whose pause has skipped a run asks first (the server
+  // counts the skipped runs): run it once now, or just resume.
+  document.addEventListener("htmx:confirm", function (e) {
+    var f = e.detail.elt;
+    if (!f.matches || !f.matches("form[data-missed-after]") || Date.now() < Date.parse(f.dataset.missedAfter)) return;
+    e.preventDefault();
+    var old = document.getElementById("resume-dialog"), target = f.closest("[data-job-target]");
+    if (old) old.remove();
+    htmx.ajax("GET", f.getAttribute("action") + "?target=" + encodeURIComponent(target ? target.id : ""), { target: "body", swap: "beforeend" });
+  });
+  document.addEventListener("htmx:load", function (e) {
+    var d = e.detail.elt;
+    if (d.id !== "resume-dialog" || d.open) return;
+    d.addEventListener("close", function () { d.remove(); });
+    d.showModal();
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var d = e.detail.elt.closest && e.detail.elt.closest("#resume-dialog");
+    if (d && e.detail.successful) d.close();
+  });
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-close-dialog]");
+    if (b) b.closest("dialog").close();
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("#toasts .toast").forEach(expire);
     formatTimes();
@@ -409,6 +486,11 @@
     setInterval(function () {
       if (++ticks % 5 === 0) formatTimes();
       else tickRunning();
+      markLongRuns();
     }, 1000);
+    updateBulkBar();
+    markLongRuns();
   });
+  document.addEventListener("htmx:afterSettle", function () { markLongRuns(); updateBulkBar(); });
+  document.addEventListener("htmx:oobAfterSwap", function () { markLongRuns(); updateBulkBar(); });
 })();
