@@ -98,7 +98,7 @@ func (h *Handler) handlePageJobSchedule(w http.ResponseWriter, r *http.Request) 
 	}
 	s, err := parseScheduleForm(r.PostForm, loc, time.Now())
 	if ve, ok := asValidation(err); ok {
-		sf.Errors = map[string]string{"schedule": ve.Message}
+		sf.Errors = map[string]string{"schedule": ve.Message, ve.Field: ve.Message}
 		return h.renderFragment(w, http.StatusUnprocessableEntity, views.ScheduleEditor(sf, views.Preview{Error: ve.Message}))
 	} else if err != nil {
 		return err
@@ -290,7 +290,7 @@ func (h *Handler) handlePageJobCreate(w http.ResponseWriter, r *http.Request) er
 		f.Preview = h.preview(s)
 	}
 	if _, bad := f.Errors["schedule"]; bad {
-		f.Schedule.Errors = map[string]string{"schedule": f.Errors["schedule"]}
+		f.Schedule.Errors = f.Errors
 	}
 	return h.renderFragment(w, http.StatusUnprocessableEntity, views.JobDefinition(f))
 }
