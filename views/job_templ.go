@@ -797,7 +797,7 @@ func JobDefinition(f JobForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 68, "\" required pattern=\"[a-z0-9][a-z0-9_-]*\" maxlength=\"64\" data-testid=\"job-id\" class=\"mono\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 68, "\" required pattern=\"[a-z0-9][a-z0-9_\\-]*\" maxlength=\"64\" data-testid=\"job-id\" class=\"mono\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
