@@ -163,7 +163,7 @@
   // its successor: the same control if the new element has it, else the
   // action's counterpart, else the element itself. Without this it falls to
   // <body> and the next Tab starts over at the top of the page.
-  var counterpart = { "pause-open": "resume", "pause": "resume", "pause-reason": "resume", "pause-until": "resume", "resume": "pause-open" };
+  var counterpart = { "pause-open": "resume", "resume": "pause-open" };
   var lostFocus = null;
 
   function rememberFocus(e) {
@@ -171,11 +171,12 @@
     if (e.detail.shouldSwap === false || !target || !a || a === document.body || !target.contains(a)) return;
     var host = a.closest("[id]");
     if (!host || !target.contains(host)) host = target;
-    if (!host.id) return;
     // Focus already on a row that stood in for a disabled control (Run
     // now while the run lasts) still wants that control back.
     var testid = a === host ? host.dataset.focusWant : a.dataset.testid;
-    lostFocus = { id: host.id, testid: testid || "" };
+    // Anything in the pause menu: the pause it makes leaves Resume.
+    var other = a.closest(".pause-menu") ? "resume" : counterpart[testid];
+    lostFocus = { ids: [host.id, target.id], testids: [testid, other] };
   }
 
   function focusable(el) {
@@ -186,18 +187,18 @@
     var lost = lostFocus, a = document.activeElement;
     if (!lost || (a && a !== document.body && a.isConnected)) return;
     lostFocus = null;
-    var host = document.getElementById(lost.id);
+    var host = null;
+    lost.ids.some(function (id) { host = id && document.getElementById(id); return !!host; });
     if (!host) return;
     var pick = null;
-    [lost.testid, counterpart[lost.testid]].some(function (t) {
-      if (!t) return false;
-      var el = host.querySelector('[data-testid="' + t + '"]');
+    lost.testids.some(function (t) {
+      var el = t && host.querySelector('[data-testid="' + t + '"]');
       if (focusable(el)) pick = el;
       return !!pick;
     });
     if (!pick) {
       pick = host;
-      if (lost.testid) host.dataset.focusWant = lost.testid;
+      if (lost.testids[0]) host.dataset.focusWant = lost.testids[0];
       if (!host.hasAttribute("tabindex")) host.setAttribute("tabindex", "-1");
     }
     pick.focus();

@@ -162,6 +162,22 @@ func TestBrowserKeyboardAndAccessibility(t *testing.T) {
 	audit(t, a, "jobs after a successful run")
 	key(t, a, "Tab after the run", kb.Tab)
 	waitFocus(t, a, "the next Tab", row+` [data-testid=edit]`)
+	// A live update replaces the row under the operator's focus: it stays
+	// on the same control of the new row.
+	if status, m := s.call(t, "POST", "/api/scheduler/jobs/"+job+"/pause", `{"reason":"paused elsewhere"}`); status != 200 {
+		t.Fatalf("pause over the API: %d %v", status, m)
+	}
+	waitJS(t, a, "the live pause", rowJS(job, `r.dataset.state === 'paused'`))
+	waitFocus(t, a, "after a live update of the row", row+` [data-testid=edit]`)
+
+	// The job's own page keeps focus the same way.
+	summary := `#job-summary-` + job
+	do(t, a, "the job's page", chromedp.Navigate(s.url+"/jobs/"+job), chromedp.WaitVisible(chromedp.CSS(summary)))
+	waitLive(t, a)
+	tabTo(t, a, summary+` [data-testid=resume]`)
+	key(t, a, "Enter on the page's Resume", kb.Enter)
+	waitJS(t, a, "the page to show the resume", `document.querySelector('`+summary+`').dataset.state === 'scheduled'`)
+	waitFocus(t, a, "after resuming on the job's page", summary+` [data-testid=pause-open]`)
 
 	// A server-side error names its field to a screen reader.
 	do(t, a, "a webhook job with a bad URL", chromedp.Navigate(s.url+"/jobs/new"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=job-form]`)),
