@@ -214,4 +214,3 @@ func waitLive(t *testing.T, ctx context.Context) {
 func rowJS(job, inner string) string {
 	return fmt.Sprintf(`(() => { const r = document.querySelector('#job-%s'); return !!r && (%s); })()`, job, inner)
 }
-
