@@ -41,6 +41,7 @@ func TestFormErrorsTiedToFields(t *testing.T) {
 		{"a job name", "/jobs", with(newJob, map[string]string{"name": ""}), `input[name=name]`, "error-name"},
 		{"a timeout", "/jobs", with(newJob, map[string]string{"timeout_seconds": "0"}), `input[name=timeout_seconds]`, "error-timeout_seconds"},
 		{"a new job's hour", "/jobs", with(newJob, map[string]string{"hour": "24"}), `input[name=hour]`, "error-schedule"},
+		{"an interval", "/jobs/w/schedule", url.Values{"version": {"1"}, "mode": {"interval"}, "every": {"0"}, "unit": {"minutes"}}, `input[name=every]`, "error-schedule"},
 		{"a schedule's hour", "/jobs/w/schedule", url.Values{"version": {"1"}, "mode": {"cron"}, "hour": {"31"}}, `input[name=hour]`, "error-schedule"},
 		{"the scheduler's zone", "/settings", url.Values{"scheduler.timezone": {"Mars/Olympus"}, "history.retention_days": {"10"}}, `input[name="scheduler.timezone"]`, "error-scheduler.timezone"},
 		{"a new user's password", "/users", url.Values{"username": {"carol"}, "password": {"short"}, "role": {"viewer"}}, `input[name=password]`, "error-password"},

@@ -20,3 +20,14 @@ func invalidGroup(errs map[string]string, shownAs string) templ.Attributes {
 	}
 	return templ.Attributes{"aria-describedby": "error-" + shownAs}
 }
+
+// invalidAny is invalid for a control that several error names point at:
+// an interval's "every" is wrong whichever unit the error names.
+func invalidAny(errs map[string]string, shownAs string, fields ...string) templ.Attributes {
+	for _, f := range fields {
+		if a := invalid(errs, f, shownAs); a != nil {
+			return a
+		}
+	}
+	return nil
+}

@@ -424,7 +424,7 @@ func scheduleFields(f ScheduleForm, previewURL string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templ.RenderAttributes(ctx, templ_7745c5c3_Buffer, invalid(f.Errors, "every", "schedule"))
+		templ_7745c5c3_Err = templ.RenderAttributes(ctx, templ_7745c5c3_Buffer, invalidAny(f.Errors, "schedule", "every", "seconds", "minutes", "hours", "days", "weeks"))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
