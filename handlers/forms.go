@@ -148,7 +148,7 @@ func jobFormBody(f url.Values, kind string, isNew bool, oldHeaders map[string]st
 				}
 				k, v, ok := strings.Cut(line, ":")
 				if !ok {
-					return nil, models.Invalid("config", "Write each header as Name: value on its own line.")
+					return nil, models.Invalid("config.headers", "Write each header as Name: value on its own line.")
 				}
 				cfg.Headers[strings.TrimSpace(k)] = strings.TrimSpace(v)
 			}

@@ -115,7 +115,7 @@ func (h *Handler) handlePageJobSchedule(w http.ResponseWriter, r *http.Request) 
 	s, err := parseScheduleForm(r.PostForm, loc, time.Now())
 	if ve, ok := asValidation(err); ok {
 		msg := formMessage(ve)
-		sf.Errors = map[string]string{"schedule": msg}
+		sf.Errors = map[string]string{"schedule": msg, ve.Field: msg}
 		return h.renderFragment(w, http.StatusUnprocessableEntity, views.ScheduleEditor(sf, views.Preview{Error: msg}))
 	} else if err != nil {
 		return err
@@ -294,7 +294,7 @@ func (h *Handler) handlePageJobCreate(w http.ResponseWriter, r *http.Request) er
 		f.Preview = h.preview(s)
 	}
 	if _, bad := f.Errors["schedule"]; bad {
-		f.Schedule.Errors = map[string]string{"schedule": f.Errors["schedule"]}
+		f.Schedule.Errors = f.Errors
 	}
 	return h.renderFragment(w, http.StatusUnprocessableEntity, views.JobDefinition(f))
 }

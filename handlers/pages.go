@@ -117,7 +117,11 @@ func fieldErrors(err error, rename map[string]string) (map[string]string, error)
 	if to, ok := rename[f]; ok {
 		f = to
 	}
-	return map[string]string{f: ve.Message}, nil
+	errs := map[string]string{f: ve.Message}
+	// The field the error names stays too, so the form can mark that
+	// field invalid while showing the message in its slot.
+	errs[ve.Field] = ve.Message
+	return errs, nil
 }
 
 func asValidation(err error) (*models.ValidationError, bool) {

@@ -242,6 +242,57 @@
     }
   });
 
+  // Focus kept across swaps: when the element holding focus is replaced (a
+  // row after Pause, Resume or Run now, or by a live update), focus goes to
+  // its successor: the same control if the new element has it, else the
+  // action's counterpart, else the element itself. Without this it falls to
+  // <body> and the next Tab starts over at the top of the page.
+  var counterpart = { "pause-open": "resume", "resume": "pause-open" };
+  var lostFocus = null;
+
+  function rememberFocus(e) {
+    var target = e.detail.target, a = document.activeElement;
+    if (e.detail.shouldSwap === false || !target || !a || a === document.body || !target.contains(a)) return;
+    var host = a.closest("[id]");
+    if (!host || !target.contains(host)) host = target;
+    // Focus already on a row that stood in for a disabled control (Run
+    // now while the run lasts) still wants that control back.
+    var testid = a === host ? host.dataset.focusWant : a.dataset.testid;
+    // Anything in the pause menu: the pause it makes leaves Resume.
+    var other = a.closest(".pause-menu") ? "resume" : counterpart[testid];
+    lostFocus = { ids: [host.id, target.id], testids: [testid, other] };
+  }
+
+  function focusable(el) {
+    return el && !el.disabled && el.getClientRects().length > 0;
+  }
+
+  function restoreFocus() {
+    var lost = lostFocus, a = document.activeElement;
+    if (!lost || (a && a !== document.body && a.isConnected)) return;
+    lostFocus = null;
+    var host = null;
+    lost.ids.some(function (id) { host = id && document.getElementById(id); return !!host; });
+    if (!host) return;
+    var pick = null;
+    lost.testids.some(function (t) {
+      var el = t && host.querySelector('[data-testid="' + t + '"]');
+      if (focusable(el)) pick = el;
+      return !!pick;
+    });
+    if (!pick) {
+      pick = host;
+      if (lost.testids[0]) host.dataset.focusWant = lost.testids[0];
+      if (!host.hasAttribute("tabindex")) host.setAttribute("tabindex", "-1");
+    }
+    pick.focus();
+  }
+
+  document.addEventListener("htmx:beforeSwap", rememberFocus);
+  document.addEventListener("htmx:oobBeforeSwap", rememberFocus);
+  document.addEventListener("htmx:afterSwap", restoreFocus);
+  document.addEventListener("htmx:oobAfterSwap", restoreFocus);
+
   // A job with no row here: created elsewhere, or on another page. Add it
   // in its place when it belongs to this page; the chips' counts and the
   // "new jobs" hint cover the rest.

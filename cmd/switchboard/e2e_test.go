@@ -26,12 +26,15 @@ func TestBrowserConsole(t *testing.T) {
 	a := newBrowser(t, desktop)
 	do(t, a, "open the login page", chromedp.Navigate(s.url+"/jobs"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-form]`)))
 	screenshot(t, a, "01-login")
+	audit(t, a, "login")
 	do(t, a, "a wrong password",
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=login-username]`), "admin"),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=login-password]`), "not the password"),
 		chromedp.Click(chromedp.CSS(`[data-testid=login-submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=form-error]`)))
+	audit(t, a, "login with an error")
 	signInBrowser(t, a, s.url, "admin", adminPassword)
+	audit(t, a, "jobs, fresh")
 
 	// Add a second admin and a viewer through the users page.
 	for _, u := range []struct{ name, role string }{{"bob", "admin"}, {"vera", "viewer"}} {
@@ -47,6 +50,7 @@ func TestBrowserConsole(t *testing.T) {
 	}
 	do(t, a, "reload users", chromedp.Navigate(s.url+"/users"), chromedp.WaitVisible(chromedp.CSS(`[data-username=vera]`)))
 	screenshot(t, a, "08-users")
+	audit(t, a, "users")
 
 	b := newBrowser(t, desktop)
 	signInBrowser(t, b, s.url, "bob", adminPassword)
@@ -56,11 +60,13 @@ func TestBrowserConsole(t *testing.T) {
 
 	// Scenario 20: pause, resume, run and reschedule in A; B follows live.
 	const job = "technical_monitor"
-	do(t, a, "pause with a reason",
+	do(t, a, "open the pause menu with a reason",
 		chromedp.Click(chromedp.CSS(`#job-`+job+` [data-testid=pause-open]`)),
-		chromedp.SendKeys(chromedp.CSS(`#job-`+job+` [data-testid=pause-reason]`), "e2e maintenance"),
-		chromedp.Click(chromedp.CSS(`#job-`+job+` [data-testid=pause]`)))
+		chromedp.SendKeys(chromedp.CSS(`#job-`+job+` [data-testid=pause-reason]`), "e2e maintenance"))
+	audit(t, a, "jobs with the pause menu open")
+	do(t, a, "pause with a reason", chromedp.Click(chromedp.CSS(`#job-`+job+` [data-testid=pause]`)))
 	waitJS(t, a, "A to show the pause", rowJS(job, `r.dataset.state === 'paused'`))
+	audit(t, a, "jobs with a paused job")
 	seen := waitJS(t, b, "B to show the pause", rowJS(job, `r.dataset.state === 'paused' && r.textContent.includes('e2e maintenance')`))
 	t.Logf("pause reached the other browser %v after the first showed it", seen)
 	waitJS(t, b, "B's Paused chip to count it", `document.querySelector('#job-filters [data-count=paused]').textContent === '1'`)
@@ -70,16 +76,20 @@ func TestBrowserConsole(t *testing.T) {
 	do(t, a, "run now", chromedp.Click(chromedp.CSS(`#job-`+job+` [data-testid=run-now]`)))
 	waitJS(t, b, "B to show the run's result", rowJS(job, `r.dataset.lastStatus === 'skipped'`))
 	waitJS(t, a, "the toast in A", `!!document.querySelector('[data-testid=toast]')`)
+	audit(t, a, "jobs after a run, with its toast")
+	audit(t, b, "jobs after a run, seen live")
 
 	// The schedule editor: the preview follows the typing; saving
 	// reschedules, and B's row shows it.
 	do(t, a, "open the job", chromedp.Navigate(s.url+"/jobs/"+job), chromedp.WaitVisible(chromedp.CSS(`[data-testid=schedule-editor]`)))
 	waitLive(t, a)
+	audit(t, a, "the job page")
 	do(t, a, "choose cron", chromedp.Click(chromedp.CSS(`[data-testid=mode-cron]`)))
 	do(t, a, "type 02:30", chromedp.SendKeys(chromedp.CSS(`[data-testid=cron-hour]`), "2"), chromedp.SendKeys(chromedp.CSS(`[data-testid=cron-minute]`), "30"))
 	waitJS(t, a, "a 02:30 preview with a DST warning", `document.querySelectorAll('[data-testid=preview-run]').length === 5 && document.querySelector('[data-testid=preview-describe]').textContent.includes('02:30') && !!document.querySelector('[data-testid=dst-warning]')`)
 	do(t, a, "type an invalid hour", chromedp.SendKeys(chromedp.CSS(`[data-testid=cron-hour]`), "9"))
 	waitJS(t, a, "the preview to name the error", `!!document.querySelector('[data-testid=preview-error]')`)
+	audit(t, a, "the editor with an error shown")
 	do(t, a, "choose an interval preset", chromedp.Click(chromedp.CSS(`[data-testid=mode-interval]`)),
 		chromedp.Click(chromedp.CSS(`[data-preset-every="5"]`)))
 	waitJS(t, a, "an interval preview", `(document.querySelector('[data-testid=preview-describe]') || {}).textContent === 'Every 5 minutes'`)
@@ -113,6 +123,7 @@ func TestBrowserConsole(t *testing.T) {
 	waitJS(t, b, "page 2 to hold its 8 jobs and zz_99, not aa_new (page 1's)",
 		`document.querySelectorAll('#jobs-body tr[data-job-id]').length === 9 && !document.querySelector('#job-aa_new')`)
 	screenshot(t, b, "02b-jobs-page-2")
+	audit(t, b, "jobs, page 2")
 
 	// Scenario 21: switch the active provider with the settings form in A;
 	// B's list follows, and exactly one provider is active in both.
@@ -141,6 +152,7 @@ func TestBrowserConsole(t *testing.T) {
 		waitJS(t, b, "B to show "+want+" active alone", one)
 	}
 	screenshot(t, a, "05-settings")
+	audit(t, a, "settings")
 	for _, page := range []struct{ path, sel, name string }{
 		{"/providers", `[data-testid=provider-card]`, "06-providers"},
 		{"/history", `[data-testid=runs-table]`, "04-history"},
@@ -149,6 +161,7 @@ func TestBrowserConsole(t *testing.T) {
 	} {
 		do(t, a, "open "+page.path, chromedp.Navigate(s.url+page.path), chromedp.WaitVisible(chromedp.CSS(page.sel)))
 		screenshot(t, a, page.name)
+		audit(t, a, page.path)
 	}
 	do(t, a, "open /audit", chromedp.Navigate(s.url+"/audit"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=audit-row]`)))
 	waitJS(t, a, "every audit date on one line", `[...document.querySelectorAll('[data-testid=audit-row] time')].every(e => e.getClientRects().length === 1)`)
@@ -159,6 +172,7 @@ func TestBrowserConsole(t *testing.T) {
 	signInBrowser(t, v, s.url, "vera", adminPassword)
 	waitJS(t, v, "a read-only jobs page", `document.querySelectorAll('[data-testid=job-row]').length >= 7 && !document.querySelector('[data-testid=pause-open], [data-testid=run-now], [data-testid=resume], [data-testid=new-job]')`)
 	screenshot(t, v, "10-viewer-phone")
+	audit(t, v, "a viewer's jobs at 390 px")
 	do(t, v, "sign out", chromedp.Click(chromedp.CSS(`[data-testid=sign-out]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-form]`)))
 	for _, path := range []string{"/jobs", "/settings", "/jobs/" + job} {
 		do(t, v, "visit "+path+" signed out", chromedp.Navigate(s.url+path), chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-form]`)))
