@@ -150,8 +150,10 @@
   document.addEventListener("click", function (e) {
     document.querySelectorAll("details.menu[open]").forEach(function (m) {
       if (m.contains(e.target)) return;
+      // A click on plain text leaves focus on <body>, or on <main> (which
+      // takes focus only for the skip link): the button gets it back.
       var a = document.activeElement;
-      closeMenu(m, !a || a === document.body || m.contains(a));
+      closeMenu(m, !a || a === document.body || a.getAttribute("tabindex") === "-1" || m.contains(a));
     });
   });
 

@@ -217,13 +217,14 @@ func fitsWidth(t *testing.T, ctx context.Context, page string) {
 	t.Helper()
 	over := evalJS[string](t, ctx, `(() => {
 		const w = document.documentElement.clientWidth;
-		if (document.documentElement.scrollWidth > w) return 'the page is ' + document.documentElement.scrollWidth + 'px wide, the screen ' + w;
+		const name = e => (e.dataset.testid || e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : ''));
 		for (const e of document.querySelectorAll('body *')) {
 			const r = e.getBoundingClientRect();
 			if (r.width === 0 || getComputedStyle(e).visibility === 'hidden') continue;
 			if (e.closest('.table-scroll')) continue;
-			if (r.left < -1 || r.right > w + 1) return (e.dataset.testid || e.tagName) + ' spans ' + Math.round(r.left) + '..' + Math.round(r.right) + ' of ' + w;
+			if (r.left < -1 || r.right > w + 1) return name(e) + ' spans ' + Math.round(r.left) + '..' + Math.round(r.right) + ' of ' + w;
 		}
+		if (document.documentElement.scrollWidth > w) return 'the page is ' + document.documentElement.scrollWidth + 'px wide, the screen ' + w;
 		return '';
 	})()`)
 	if over != "" {

@@ -180,6 +180,7 @@ func TestBrowserKeyboardAndAccessibility(t *testing.T) {
 	waitFocus(t, a, "after resuming on the job's page", summary+` [data-testid=pause-open]`)
 
 	// A server-side error names its field to a screen reader.
+	expectConsole(t, a, "status of 422 (Unprocessable Entity)") // the refusal, on purpose
 	do(t, a, "a webhook job with a bad URL", chromedp.Navigate(s.url+"/jobs/new"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=job-form]`)),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=job-id]`), "bad_hook"),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=job-name-input]`), "Bad hook"),
@@ -198,7 +199,14 @@ func TestBrowserKeyboardAndAccessibility(t *testing.T) {
 	unlabelled := evalJS[string](t, a, `(() => {
 		const out = [], heads = [...document.querySelectorAll('#jobs-table thead th')].map(h => h.textContent.trim());
 		document.querySelectorAll('#jobs-body tr[data-job-id]').forEach(r => [...r.cells].forEach((td, i) => {
+			// Actions and the name say what they are; a selection box says
+			// which job it selects (its aria-label).
 			if (td.classList.contains('actions') || td.dataset.testid === 'job-name') return;
+			if (td.classList.contains('select')) {
+				const box = td.querySelector('input[type=checkbox]');
+				if (!box || !(box.getAttribute('aria-label') || '').startsWith('Select ')) out.push(r.id + ' cell ' + i + ': a selection box without its job');
+				return;
+			}
 			const before = getComputedStyle(td, '::before').content;
 			if (td.dataset.label !== heads[i] || !before.includes('attr(data-label)') && !before.includes(heads[i])) out.push(r.id + ' cell ' + i + ' (' + heads[i] + '): label ' + td.dataset.label + ', ::before ' + before);
 		}));

@@ -133,6 +133,7 @@ func TestBrowserEditorRefusalLeavesOnModeSwitch(t *testing.T) {
 	b := newBrowser(t, desktop)
 	signInBrowser(t, b, s.url, "admin", adminPassword)
 	do(t, b, "open the job", chromedp.Navigate(s.url+"/jobs/refused_job"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=schedule-editor]`)))
+	expectConsole(t, b, "status of 422 (Unprocessable Entity)") // the refusal, on purpose
 	do(t, b, "type 1-/5 and save", chromedp.Click(chromedp.CSS(`[data-testid=mode-crontab]`)), chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=cron-expression]').value = ''`),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=cron-expression]`), "1-/5 * * * *"),
 		chromedp.Click(chromedp.CSS(`[data-testid=save-schedule]`)))
