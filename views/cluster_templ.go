@@ -38,7 +38,7 @@ func InstancesSection(instances []Instance) templ.Component {
 			templ_7745c5c3_Var1 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section class=\"card\" id=\"instances\" data-testid=\"instances\"><h2>Instances</h2><div class=\"table-scroll\"><table class=\"table\"><thead><tr><th scope=\"col\">Instance</th><th scope=\"col\">Role</th><th scope=\"col\">Started</th><th scope=\"col\">Last seen</th><th scope=\"col\">Event</th><th scope=\"col\">Version</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section class=\"card\" id=\"instances\" data-testid=\"instances\"><h2>Instances</h2><div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Instances\"><table class=\"table\"><thead><tr><th scope=\"col\">Instance</th><th scope=\"col\">Role</th><th scope=\"col\">Started</th><th scope=\"col\">Last seen</th><th scope=\"col\">Event</th><th scope=\"col\">Version</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -189,8 +189,8 @@ func evalJS[T any](t *testing.T, ctx context.Context, expr string) T {
 	return v
 }
 
-// screenshot draws the page at both sizes, desktop and phone, and leaves
-// the browser at the size it had.
+// screenshot draws the page at both sizes, desktop and phone, audits each
+// with axe-core, and leaves the browser at the size it had.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
@@ -199,6 +199,9 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	was := viewport{width: evalJS[int64](t, ctx, `window.innerWidth`), height: evalJS[int64](t, ctx, `window.innerHeight`)}
 	for _, size := range []viewport{desktop, phone} {
 		do(t, ctx, "resize to "+size.name, chromedp.EmulateViewport(size.width, size.height))
+		// Whatever is worth drawing is worth auditing: axe checks the page
+		// in this state, at this size.
+		audit(t, ctx, name+" at "+size.name)
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatalf("screenshot %s: %v", name, err)
