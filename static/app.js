@@ -81,23 +81,26 @@
     table.classList.toggle("none-shown", shown === 0);
   }
 
-  // When jobs change, ask for the chips again: at once after a quiet
-  // spell, then at most once a second (and once more after the last
-  // change); and say when more or fewer jobs match than the page was cut
-  // from.
-  var countsBusy = false, countsAgain = false;
-  function refreshCounts() {
-    if (!document.getElementById("job-filters")) return;
-    if (countsBusy) { countsAgain = true; return; }
-    countsBusy = true;
-    var done = function () {
-      setTimeout(function () {
-        countsBusy = false;
-        if (countsAgain) { countsAgain = false; refreshCounts(); }
-      }, 1000);
+  // throttledSwap re-fetches a server-drawn part of the page: at once after
+  // a quiet spell, then at most once a second, and once more after the
+  // last call, so a burst of changes costs two requests, not one each.
+  function throttledSwap(id, url) {
+    var busy = false, again = false;
+    return function refresh() {
+      if (!document.getElementById(id)) return;
+      if (busy) { again = true; return; }
+      busy = true;
+      var done = function () {
+        setTimeout(function () {
+          busy = false;
+          if (again) { again = false; refresh(); }
+        }, 1000);
+      };
+      htmx.ajax("GET", url(), { target: "#" + id, swap: "outerHTML" }).then(done, done);
     };
-    htmx.ajax("GET", location.pathname + location.search, { target: "#job-filters", swap: "outerHTML" }).then(done, done);
   }
+  // When jobs change, ask for the filter chips' counts again.
+  var refreshCounts = throttledSwap("job-filters", function () { return location.pathname + location.search; });
 
   function markStale() {
     var table = document.getElementById("jobs-table"), hint = document.getElementById("jobs-stale");
@@ -377,19 +380,7 @@
   // The overview's panels are counts and lists drawn on the server: when a
   // job or a run changes (or the stream starts afresh), ask for them again,
   // at most once a second and once more after the last change.
-  var overviewBusy = false, overviewAgain = false;
-  function refreshOverview() {
-    if (!document.getElementById("overview")) return;
-    if (overviewBusy) { overviewAgain = true; return; }
-    overviewBusy = true;
-    var done = function () {
-      setTimeout(function () {
-        overviewBusy = false;
-        if (overviewAgain) { overviewAgain = false; refreshOverview(); }
-      }, 1000);
-    };
-    htmx.ajax("GET", "/", { target: "#overview", swap: "outerHTML" }).then(done, done);
-  }
+  var refreshOverview = throttledSwap("overview", function () { return "/"; });
   var overviewEvents = ["snapshot", "job_updated", "job_deleted", "job_started", "job_completed"];
   document.addEventListener("htmx:sseMessage", function (e) {
     if (e.detail && overviewEvents.indexOf(e.detail.type) >= 0) refreshOverview();
