@@ -11,64 +11,66 @@ import (
 	"switchboard/views"
 )
 
-// Form decoders turn the console's forms into the JSON bodies the API
-// parsers already validate, so a form and a script meet the same rules.
+// Form decoders fill the same inputs the API's JSON fills (jobinput.go),
+// so a form and a script meet the same rules.
 
 func jsonString(s string) json.RawMessage {
 	b, _ := json.Marshal(s) // a string always encodes
 	return b
 }
 
-// scheduleArgs reads the schedule editor's fields for its mode.
-func scheduleArgs(f url.Values) (trigger string, args map[string]json.RawMessage, err error) {
-	args = map[string]json.RawMessage{}
+// scheduleInput reads the schedule editor's fields for its mode.
+func scheduleInput(f url.Values) (models.ScheduleInput, error) {
+	in := models.ScheduleInput{Args: map[string]models.Value{}}
 	get := func(k string) string { return strings.TrimSpace(f.Get(k)) }
+	set := func(k, v string) { in.Args[k] = *models.Text(v) }
 	switch mode := get("mode"); mode {
 	case "cron", "":
 		for _, k := range []string{"minute", "hour", "day", "month", "day_of_week"} {
 			if v := get(k); v != "" {
-				args[k] = jsonString(v)
+				set(k, v)
 			}
 		}
-		if len(args) == 0 {
-			return "", nil, models.Invalid("trigger", "Cron fields: fill in at least one of Minute, Hour, Day, Month or Weekdays.")
+		if len(in.Args) == 0 {
+			return in, models.Invalid("trigger", "Cron fields: fill in at least one of Minute, Hour, Day, Month or Weekdays.")
 		}
-		return models.TriggerCron, args, nil
+		in.Trigger = models.TriggerCron
 	case "crontab":
-		args["expression"] = jsonString(get("expression"))
-		return models.TriggerCron, args, nil
+		set("expression", get("expression"))
+		in.Trigger = models.TriggerCron
 	case "interval":
 		unit := get("unit")
 		switch unit {
 		case "seconds", "minutes", "hours", "days", "weeks":
 		default:
-			return "", nil, models.Invalid("unit", "Choose a unit: seconds, minutes, hours, days or weeks.")
+			return in, models.Invalid("unit", "Choose a unit: seconds, minutes, hours, days or weeks.")
 		}
 		every := get("every")
 		if every == "" {
-			return "", nil, models.Invalid("every", "Every: say how often, in %s.", unit)
+			return in, models.Invalid("every", "Every: say how often, in %s.", unit)
 		}
-		args[unit] = jsonString(every)
-		return models.TriggerInterval, args, nil
+		set(unit, every)
+		in.Trigger = models.TriggerInterval
 	case "date":
 		v := get("run_date")
 		if v == "" {
-			return "", nil, models.Invalid("run_date", "Run once at: choose the date and time.")
+			return in, models.Invalid("run_date", "Run once at: choose the date and time.")
 		}
-		args["run_date"] = jsonString(v)
-		return models.TriggerDate, args, nil
+		set("run_date", v)
+		in.Trigger = models.TriggerDate
 	default:
-		return "", nil, models.Invalid("mode", "Unknown schedule mode %q.", mode)
+		return in, models.Invalid("mode", "Unknown schedule mode %q.", mode)
 	}
+	return in, nil
 }
 
 // parseScheduleForm validates the editor's schedule.
 func parseScheduleForm(f url.Values, loc *time.Location, now time.Time) (models.Schedule, error) {
-	trigger, args, err := scheduleArgs(f)
+	in, err := scheduleInput(f)
 	if err != nil {
 		return models.Schedule{}, err
 	}
-	return models.ParseSchedule(trigger, args, loc, now)
+	return in.Validate(loc, now)
 }
 
 // scheduleFormFrom echoes the editor's fields back, for a re-render.
@@ -120,23 +122,14 @@ func scheduleFormOf(s models.Schedule, loc *time.Location) views.ScheduleForm {
 	return f
 }
 
-// jobFormBody turns the job form into the API's create or edit body.
-func jobFormBody(f url.Values, kind string, isNew bool, oldHeaders map[string]string) (map[string]json.RawMessage, error) {
+// jobFormConfig reads the job form's settings for a job of the given
+// kind; a webhook's headers are kept when the form leaves them blank (it
+// shows them masked).
+func jobFormConfig(f url.Values, kind string, oldHeaders map[string]string) (*models.JobConfig, error) {
 	get := func(k string) string { return strings.TrimSpace(f.Get(k)) }
-	body := map[string]json.RawMessage{"name": jsonString(get("name")), "description": jsonString(get("description"))}
-	if isNew {
-		body["id"] = jsonString(get("id"))
-		body["kind"] = jsonString(kind)
-	}
-	if t := get("timeout_seconds"); t != "" {
-		body["timeout_seconds"] = jsonString(t)
-	}
-	mh, _ := json.Marshal(f.Get("market_hours_only") == "true")
-	body["market_hours_only"] = mh
 	switch kind {
 	case models.KindPrompt:
-		cfg := models.PromptConfig{Prompt: get("prompt"), Model: get("model")}
-		body["config"], _ = json.Marshal(cfg)
+		return &models.JobConfig{Prompt: &models.PromptConfig{Prompt: get("prompt"), Model: get("model")}}, nil
 	case models.KindWebhook:
 		cfg := models.WebhookConfig{URL: get("url"), Method: get("method"), Body: f.Get("body"), Headers: oldHeaders}
 		if raw := get("headers"); raw != "" {
@@ -153,7 +146,37 @@ func jobFormBody(f url.Values, kind string, isNew bool, oldHeaders map[string]st
 				cfg.Headers[strings.TrimSpace(k)] = strings.TrimSpace(v)
 			}
 		}
-		body["config"], _ = json.Marshal(cfg)
+		return &models.JobConfig{Webhook: &cfg}, nil
 	}
-	return body, nil
+	return nil, nil // a builtin job's settings are its code's
 }
+
+// jobEditInput reads the job form as an edit of a job of the given kind.
+func jobEditInput(f url.Values, kind string, oldHeaders map[string]string) (models.JobEditInput, error) {
+	in := models.JobEditInput{Name: formText(f, "name"), Description: formText(f, "description"),
+		MarketHoursOnly: models.Flag(f.Get("market_hours_only") == "true"), Version: models.Text(f.Get("version"))}
+	if t := strings.TrimSpace(f.Get("timeout_seconds")); t != "" {
+		in.TimeoutSeconds = models.Text(t)
+	}
+	var err error
+	in.Config, err = jobFormConfig(f, kind, oldHeaders)
+	return in, err
+}
+
+// jobCreateInput reads the new-job form.
+func jobCreateInput(f url.Values) (models.JobInput, error) {
+	kind := f.Get("kind")
+	if kind != models.KindPrompt && kind != models.KindWebhook {
+		return models.JobInput{}, models.Invalid("kind", "Choose a kind: AI prompt or webhook.")
+	}
+	edit, err := jobEditInput(f, kind, nil)
+	if err != nil {
+		return models.JobInput{}, err
+	}
+	in := models.JobInput{ID: formText(f, "id"), Kind: models.Text(kind), Name: edit.Name, Description: edit.Description,
+		Config: edit.Config, MarketHoursOnly: edit.MarketHoursOnly, TimeoutSeconds: edit.TimeoutSeconds}
+	in.Schedule, err = scheduleInput(f)
+	return in, err
+}
+
+func formText(f url.Values, k string) *models.Value { return models.Text(strings.TrimSpace(f.Get(k))) }

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/json"
 	"errors"
 	"net/url"
 	"strings"
@@ -70,8 +69,8 @@ func FuzzScheduleForm(f *testing.F) {
 }
 
 // FuzzJobForm: any job form either fails with a ValidationError, or yields
-// an API body of valid JSON whose headers are the lines the operator wrote,
-// and which the API's own parser then accepts or refuses with a
+// an input whose headers are the lines the operator wrote, and whose
+// Validate (the API's rules) accepts it or refuses it with a
 // ValidationError, never anything else.
 func FuzzJobForm(f *testing.F) {
 	f.Add("id=nightly&name=Nightly&url=https://example.com/hook&method=POST&headers=X-Token:+abc%0AAccept:+json", "webhook", true)
@@ -81,29 +80,23 @@ func FuzzJobForm(f *testing.F) {
 	f.Add("id=a&name=b&url=ftp://x&headers=%3A%0A%3A", "webhook", true)
 	loc, _ := time.LoadLocation("America/New_York")
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	validation := func(t *testing.T, err error) {
+		var ve *models.ValidationError
+		if err != nil && (!errors.As(err, &ve) || ve.Message == "") {
+			t.Fatalf("error is not a ValidationError: %v", err)
+		}
+	}
 	f.Fuzz(func(t *testing.T, query, kind string, isNew bool) {
 		form, err := url.ParseQuery(query)
 		if err != nil {
 			return
 		}
-		body, err := jobFormBody(form, kind, isNew, nil)
-		if err != nil {
-			var ve *models.ValidationError
-			if !errors.As(err, &ve) || ve.Message == "" {
-				t.Fatalf("error is not a ValidationError: %v", err)
-			}
+		edit, err := jobEditInput(form, kind, nil)
+		if validation(t, err); err != nil {
 			return
 		}
-		for k, v := range body {
-			if !json.Valid(v) {
-				t.Fatalf("field %s is not JSON: %s", k, v)
-			}
-		}
 		if kind == models.KindWebhook && strings.TrimSpace(form.Get("headers")) != "" {
-			var cfg models.WebhookConfig
-			if err := json.Unmarshal(body["config"], &cfg); err != nil {
-				t.Fatal(err)
-			}
+			cfg := edit.Config.Webhook
 			for _, line := range strings.Split(form.Get("headers"), "\n") {
 				if k, v, ok := strings.Cut(strings.TrimSpace(line), ":"); ok && cfg.Headers[strings.TrimSpace(k)] == "" && strings.TrimSpace(v) != "" {
 					t.Fatalf("header line %q is missing from %v", line, cfg.Headers)
@@ -111,15 +104,20 @@ func FuzzJobForm(f *testing.F) {
 			}
 		}
 		if !isNew {
+			_, err := edit.Validate(kind)
+			validation(t, err)
 			return
 		}
-		body["trigger"], body["minutes"] = json.RawMessage(`"interval"`), json.RawMessage(`5`)
-		if _, err := models.ParseJobCreate(body, loc, now); err != nil {
-			var ve *models.ValidationError
-			if !errors.As(err, &ve) || ve.Message == "" {
-				t.Fatalf("the API's parser failed without a ValidationError: %v", err)
-			}
+		form.Set("kind", kind)
+		form.Set("mode", "interval")
+		form.Set("every", "5")
+		form.Set("unit", "minutes")
+		in, err := jobCreateInput(form)
+		if validation(t, err); err != nil {
+			return
 		}
+		_, err = in.Validate(loc, now)
+		validation(t, err)
 	})
 }
 

@@ -167,17 +167,15 @@ func (h *Handler) handleJobSchedule(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	var trigger string
-	if raw, ok := body["trigger"]; !ok || json.Unmarshal(raw, &trigger) != nil {
+	in := scheduleInputOf(body, []string{"version"})
+	if in.Trigger == "" {
 		return models.Invalid("trigger", models.MissingTriggerMessage)
 	}
-	version, err := models.ParseVersion(body)
+	version, err := models.ParseVersion(valueOf(body["version"]))
 	if err != nil {
 		return err
 	}
-	delete(body, "trigger")
-	delete(body, "version")
-	sched, err := models.ParseSchedule(trigger, body, h.sched.Location(), time.Now())
+	sched, err := in.Validate(h.sched.Location(), time.Now())
 	if err != nil {
 		return err
 	}
@@ -223,7 +221,7 @@ func (h *Handler) handleJobCreate(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	spec, err := models.ParseJobCreate(body, h.sched.Location(), time.Now())
+	spec, err := decodeJobInput(body).Validate(h.sched.Location(), time.Now())
 	if err != nil {
 		return err
 	}
@@ -249,7 +247,11 @@ func (h *Handler) handleJobEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return notFoundAsJob(id, err)
 	}
-	edit, err := models.ParseJobEdit(current.Kind, body)
+	in, err := decodeJobEdit(current.Kind, body)
+	if err != nil {
+		return err
+	}
+	edit, err := in.Validate(current.Kind)
 	if err != nil {
 		return err
 	}

@@ -8,11 +8,11 @@
 package handlers_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -35,13 +35,11 @@ func seedJobs(t *testing.T, e *env, n int) {
 	for range 4 {
 		wg.Go(func() {
 			for i := range ids {
-				body := fmt.Sprintf(`{"id":"job-%04d","name":"Job %d","kind":"webhook","config":{"url":"http://127.0.0.1:1/"},"trigger":"cron","hour":%d,"minute":%d}`, i, i, i%24, i%60)
-				var raw map[string]json.RawMessage
-				if err := json.Unmarshal([]byte(body), &raw); err != nil {
-					errs <- err
-					continue
-				}
-				spec, err := models.ParseJobCreate(raw, e.sched.Location(), time.Now())
+				in := models.JobInput{ID: models.Text(fmt.Sprintf("job-%04d", i)), Name: models.Text(fmt.Sprintf("Job %d", i)),
+					Kind: models.Text(models.KindWebhook), Config: &models.JobConfig{Webhook: &models.WebhookConfig{URL: "http://127.0.0.1:1/"}},
+					Schedule: models.ScheduleInput{Trigger: models.TriggerCron, Args: map[string]models.Value{
+						"hour": *models.Text(strconv.Itoa(i % 24)), "minute": *models.Text(strconv.Itoa(i % 60))}}}
+				spec, err := in.Validate(e.sched.Location(), time.Now())
 				if err == nil {
 					_, err = e.sched.Create(t.Context(), spec)
 				}

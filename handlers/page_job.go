@@ -214,15 +214,11 @@ func (h *Handler) handlePageJobEdit(w http.ResponseWriter, r *http.Request) erro
 	form := jobFormOf(current)
 	echoJobForm(&form, r.PostForm)
 	edit, err := func() (models.JobEdit, error) {
-		body, err := jobFormBody(r.PostForm, current.Kind, false, webhookConfig(current).Headers)
+		in, err := jobEditInput(r.PostForm, current.Kind, webhookConfig(current).Headers)
 		if err != nil {
 			return models.JobEdit{}, err
 		}
-		if current.Kind == models.KindBuiltin {
-			delete(body, "config")
-		}
-		body["version"] = jsonString(r.PostForm.Get("version"))
-		return models.ParseJobEdit(current.Kind, body)
+		return in.Validate(current.Kind)
 	}()
 	if err == nil {
 		var j scheduler.Job
@@ -301,23 +297,11 @@ func (h *Handler) handlePageJobCreate(w http.ResponseWriter, r *http.Request) er
 
 // jobCreateSpec validates the new-job form.
 func jobCreateSpec(pf url.Values, loc *time.Location, now time.Time) (models.JobSpec, error) {
-	kind := pf.Get("kind")
-	if kind != models.KindPrompt && kind != models.KindWebhook {
-		return models.JobSpec{}, models.Invalid("kind", "Choose a kind: AI prompt or webhook.")
-	}
-	body, err := jobFormBody(pf, kind, true, nil)
+	in, err := jobCreateInput(pf)
 	if err != nil {
 		return models.JobSpec{}, err
 	}
-	trigger, args, err := scheduleArgs(pf)
-	if err != nil {
-		return models.JobSpec{}, err
-	}
-	body["trigger"] = jsonString(trigger)
-	for k, v := range args {
-		body[k] = v
-	}
-	return models.ParseJobCreate(body, loc, now)
+	return in.Validate(loc, now)
 }
 
 // scheduleFieldsAsSchedule maps a schedule field's error onto the editor's

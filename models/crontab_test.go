@@ -37,7 +37,7 @@ func TestCrontabMessagesSayWhatIsWrong(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {
 			args := map[string]json.RawMessage{"expression": json.RawMessage(`"` + tt.expr + `"`)}
-			_, err := ParseSchedule(TriggerCron, args, ny, time.Now())
+			_, err := parseScheduleJSON(TriggerCron, args, ny, time.Now())
 			if tt.want == "" {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
@@ -85,7 +85,7 @@ func TestCrontabLineRunsAsTheSchedule(t *testing.T) {
 			if err := json.Unmarshal([]byte(tt.args), &args); err != nil {
 				t.Fatal(err)
 			}
-			s, err := ParseSchedule(tt.trigger, args, ny, now)
+			s, err := parseScheduleJSON(tt.trigger, args, ny, now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,7 +102,7 @@ func TestCrontabLineRunsAsTheSchedule(t *testing.T) {
 				return
 			}
 			// The line's runs are the schedule's.
-			line, err := ParseSchedule(TriggerCron, map[string]json.RawMessage{"expression": json.RawMessage(`"` + got + `"`)}, ny, now)
+			line, err := parseScheduleJSON(TriggerCron, map[string]json.RawMessage{"expression": json.RawMessage(`"` + got + `"`)}, ny, now)
 			if err != nil {
 				t.Fatal(err)
 			}

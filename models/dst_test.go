@@ -57,7 +57,7 @@ func TestDSTWarningsAgreeWithThePreview(t *testing.T) {
 			if err := json.Unmarshal([]byte(tt.args), &args); err != nil {
 				t.Fatal(err)
 			}
-			s, err := ParseSchedule(tt.trigger, args, ny, now)
+			s, err := parseScheduleJSON(tt.trigger, args, ny, now)
 			if err != nil {
 				t.Fatalf("ParseSchedule: %v", err)
 			}

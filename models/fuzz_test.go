@@ -34,7 +34,7 @@ func FuzzParseSchedule(f *testing.F) {
 		var trigger string
 		_ = json.Unmarshal(args["trigger"], &trigger)
 		delete(args, "trigger")
-		s, err := ParseSchedule(trigger, args, time.UTC, now)
+		s, err := parseScheduleJSON(trigger, args, time.UTC, now)
 		if err != nil {
 			var ve *ValidationError
 			if !errors.As(err, &ve) || ve.Message == "" {

@@ -1,7 +1,6 @@
 package models
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -22,10 +21,39 @@ func ValidateJobID(id string) error {
 	return Invalid("job_id", "Invalid job_id '%s'. Must be 1–64 characters: letters, digits, underscores, or hyphens.", id)
 }
 
+// JobInput is a request to create a stored job as someone wrote it; a
+// nil field was not given. The API decodes its JSON into one, the console
+// its form; Validate applies the rules to both.
+type JobInput struct {
+	ID, Name, Description, Kind *Value
+	Config                      *JobConfig
+	Enabled, MarketHoursOnly    *Value
+	TimeoutSeconds              *Value
+	Schedule                    ScheduleInput
+}
+
+// JobConfig is a job's settings as given, the part of the job's kind
+// filled. Given for a kind with no settings (builtin), both are nil.
+type JobConfig struct {
+	Prompt  *PromptConfig
+	Webhook *WebhookConfig
+	// Unreadable says why the settings could not be read (not an object,
+	// a key the kind does not have); Validate reports it in its turn.
+	Unreadable error
+}
+
 // JobSpec is a validated request to create a stored job.
 type JobSpec struct {
 	Job      Job
 	Schedule Schedule
+}
+
+// JobEditInput is an edit as someone wrote it; nil fields stay as they are.
+type JobEditInput struct {
+	Name, Description       *Value
+	Config                  *JobConfig
+	MarketHoursOnly         *Value
+	TimeoutSeconds, Version *Value
 }
 
 // JobEdit is a validated edit; nil fields stay as they are.
@@ -38,180 +66,145 @@ type JobEdit struct {
 	Version         *int64
 }
 
-// ParseVersion reads the optional "version" of a body.
-func ParseVersion(body map[string]json.RawMessage) (*int64, error) {
-	raw, ok := body["version"]
-	if !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+// ConfigNotObject is the message for a config that is not an object.
+const ConfigNotObject = `Field "config" must be a JSON object.`
+
+// ParseVersion reads the version a change was made against; nil when
+// none was given.
+func ParseVersion(v *Value) (*int64, error) {
+	if v == nil || (v.Bare && v.Text == "null") {
 		return nil, nil
 	}
-	n, ok := parseInt(raw)
+	n, ok := v.integer()
 	if !ok || n < 1 {
 		return nil, Invalid("version", `Invalid "version": must be a positive integer.`)
 	}
-	v := int64(n)
-	return &v, nil
+	version := int64(n)
+	return &version, nil
 }
 
-// ParseJobCreate validates the body of POST /api/scheduler/jobs. Keys it does
-// not know are taken as the trigger's arguments, as api.md lays them out.
-func ParseJobCreate(body map[string]json.RawMessage, loc *time.Location, now time.Time) (JobSpec, error) {
-	rest := make(map[string]json.RawMessage, len(body))
-	for k, v := range body {
-		rest[k] = v
-	}
-	take := func(k string) (json.RawMessage, bool) {
-		v, ok := rest[k]
-		delete(rest, k)
-		return v, ok && !bytes.Equal(bytes.TrimSpace(v), []byte("null"))
-	}
+// Validate checks a new job in api.md's order and returns it normalised.
+func (in JobInput) Validate(loc *time.Location, now time.Time) (JobSpec, error) {
 	var spec JobSpec
 	j := &spec.Job
-	raw, ok := take("id")
-	if !ok {
+	var err error
+	if in.ID == nil {
 		return spec, Invalid("id", `Field "id" is required.`)
 	}
-	if err := json.Unmarshal(raw, &j.ID); err != nil {
+	if in.ID.Bare {
 		return spec, Invalid("id", `Field "id" must be a string.`)
 	}
+	j.ID = in.ID.Text
 	if err := ValidateJobID(j.ID); err != nil {
 		return spec, err
 	}
-	raw, ok = take("name")
-	if !ok {
+	if in.Name == nil {
 		return spec, Invalid("name", `Field "name" is required.`)
 	}
-	if err := textField(raw, "name", 1, 200, &j.Name); err != nil {
+	if j.Name, err = text(in.Name, "name", 1, 200); err != nil {
 		return spec, err
 	}
-	if raw, ok := take("description"); ok {
-		if err := textField(raw, "description", 0, 2000, &j.Description); err != nil {
+	if in.Description != nil {
+		if j.Description, err = text(in.Description, "description", 0, 2000); err != nil {
 			return spec, err
 		}
 	}
-	raw, ok = take("kind")
-	if !ok {
+	if in.Kind == nil {
 		return spec, Invalid("kind", `Field "kind" is required: prompt or webhook.`)
 	}
-	if err := json.Unmarshal(raw, &j.Kind); err != nil || (j.Kind != KindPrompt && j.Kind != KindWebhook) {
-		if j.Kind == KindBuiltin {
+	if j.Kind = in.Kind.Text; in.Kind.Bare || (j.Kind != KindPrompt && j.Kind != KindWebhook) {
+		if j.Kind == KindBuiltin && !in.Kind.Bare {
 			return spec, Invalid("kind", `Jobs of kind "builtin" are registered in code and cannot be created here.`)
 		}
 		return spec, Invalid("kind", `Invalid "kind": must be prompt or webhook.`)
 	}
-	raw, _ = take("config")
-	cfg, err := ValidateConfig(j.Kind, raw)
-	if err != nil {
+	if j.Config, err = in.Config.validate(j.Kind); err != nil {
 		return spec, err
 	}
-	j.Config = cfg
 	j.Enabled = true
-	if raw, ok := take("enabled"); ok {
-		if err := json.Unmarshal(raw, &j.Enabled); err != nil {
-			return spec, Invalid("enabled", `Field "enabled" must be true or false.`)
-		}
-	}
-	if raw, ok := take("market_hours_only"); ok {
-		if err := json.Unmarshal(raw, &j.MarketHoursOnly); err != nil {
-			return spec, Invalid("market_hours_only", `Field "market_hours_only" must be true or false.`)
-		}
-	}
-	if raw, ok := take("timeout_seconds"); ok {
-		if j.TimeoutSeconds, err = parseTimeout(raw); err != nil {
+	if in.Enabled != nil {
+		if j.Enabled, err = flagField(in.Enabled, "enabled"); err != nil {
 			return spec, err
 		}
 	}
-	var trigger string
-	if raw, ok := take("trigger"); ok {
-		if err := json.Unmarshal(raw, &trigger); err != nil {
-			return spec, Invalid("trigger", MissingTriggerMessage)
+	if in.MarketHoursOnly != nil {
+		if j.MarketHoursOnly, err = flagField(in.MarketHoursOnly, "market_hours_only"); err != nil {
+			return spec, err
 		}
 	}
-	delete(rest, "version")
-	spec.Schedule, err = ParseSchedule(trigger, rest, loc, now)
-	if err != nil {
+	if in.TimeoutSeconds != nil {
+		if j.TimeoutSeconds, err = parseTimeout(*in.TimeoutSeconds); err != nil {
+			return spec, err
+		}
+	}
+	if spec.Schedule, err = in.Schedule.Validate(loc, now); err != nil {
 		return spec, err
 	}
 	j.Trigger, j.TriggerArgs = spec.Schedule.Trigger, spec.Schedule.ArgsJSON()
 	return spec, nil
 }
 
-// ParseJobEdit validates the body of PUT /api/scheduler/jobs/{id} for a job
-// of the given kind.
-func ParseJobEdit(kind string, body map[string]json.RawMessage) (JobEdit, error) {
+// Validate checks an edit of a job of the given kind.
+func (in JobEditInput) Validate(kind string) (JobEdit, error) {
 	var e JobEdit
-	for _, k := range sortedKeys(body) {
-		raw := body[k]
-		switch k {
-		case "name":
-			var s string
-			if err := textField(raw, k, 1, 200, &s); err != nil {
-				return e, err
-			}
-			e.Name = &s
-		case "description":
-			var s string
-			if err := textField(raw, k, 0, 2000, &s); err != nil {
-				return e, err
-			}
-			e.Description = &s
-		case "config":
-			if kind == KindBuiltin {
-				return e, Invalid(k, "Jobs registered in code have no config to edit.")
-			}
-			cfg, err := ValidateConfig(kind, raw)
-			if err != nil {
-				return e, err
-			}
-			e.Config = &cfg
-		case "market_hours_only":
-			var b bool
-			if err := json.Unmarshal(raw, &b); err != nil || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
-				return e, Invalid(k, `Field "market_hours_only" must be true or false.`)
-			}
-			e.MarketHoursOnly = &b
-		case "timeout_seconds":
-			n, err := parseTimeout(raw)
-			if err != nil {
-				return e, err
-			}
-			e.TimeoutSeconds = &n
-		case "version":
-			v, err := ParseVersion(body)
-			if err != nil {
-				return e, err
-			}
-			e.Version = v
-		case "trigger":
-			return e, Invalid(k, `Field "trigger" cannot be edited here: change the schedule with PUT /api/scheduler/jobs/{id}/schedule.`)
-		default:
-			return e, Invalid(k, "Unknown field %q. Editable: name, description, config, market_hours_only, timeout_seconds.", k)
+	if in.Config != nil {
+		if kind == KindBuiltin {
+			return e, Invalid("config", "Jobs registered in code have no config to edit.")
 		}
+		cfg, err := in.Config.validate(kind)
+		if err != nil {
+			return e, err
+		}
+		e.Config = &cfg
 	}
-	return e, nil
+	for _, f := range []struct {
+		v        *Value
+		name     string
+		min, max int
+		dst      **string
+	}{{in.Description, "description", 0, 2000, &e.Description}, {in.Name, "name", 1, 200, &e.Name}} {
+		if f.v == nil {
+			continue
+		}
+		s, err := text(f.v, f.name, f.min, f.max)
+		if err != nil {
+			return e, err
+		}
+		*f.dst = &s
+	}
+	if in.MarketHoursOnly != nil {
+		b, err := flagField(in.MarketHoursOnly, "market_hours_only")
+		if err != nil {
+			return e, err
+		}
+		e.MarketHoursOnly = &b
+	}
+	if in.TimeoutSeconds != nil {
+		n, err := parseTimeout(*in.TimeoutSeconds)
+		if err != nil {
+			return e, err
+		}
+		e.TimeoutSeconds = &n
+	}
+	var err error
+	e.Version, err = ParseVersion(in.Version)
+	return e, err
 }
 
-func parseTimeout(raw json.RawMessage) (int, error) {
-	n, ok := parseInt(raw)
+func flagField(v *Value, field string) (bool, error) {
+	b, ok := v.flag()
+	if !ok {
+		return false, Invalid(field, "Field %q must be true or false.", field)
+	}
+	return b, nil
+}
+
+func parseTimeout(v Value) (int, error) {
+	n, ok := v.integer()
 	if !ok || n < 1 || n > 86400 {
 		return 0, Invalid("timeout_seconds", `Invalid "timeout_seconds": must be an integer from 1 to 86400.`)
 	}
 	return n, nil
-}
-
-func textField(raw json.RawMessage, field string, min, max int, dst *string) error {
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return Invalid(field, "Field %q must be a string.", field)
-	}
-	s = strings.TrimSpace(s)
-	if n := utf8.RuneCountInString(s); n < min || n > max {
-		if min > 0 && n == 0 {
-			return Invalid(field, "Field %q must not be empty.", field)
-		}
-		return Invalid(field, "Field %q must be at most %d characters.", field, max)
-	}
-	*dst = s
-	return nil
 }
 
 // PromptConfig is the config of a prompt job.
@@ -232,56 +225,55 @@ var headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$")
 
 var webhookMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 
-// ValidateConfig checks a kind's config object and returns it normalised.
-func ValidateConfig(kind string, raw json.RawMessage) (string, error) {
-	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
-		return "", Invalid("config", `Field "config" must be a JSON object.`)
+// validate checks the settings of a job of the given kind and returns
+// them normalised, as stored.
+func (c *JobConfig) validate(kind string) (string, error) {
+	if c != nil && c.Unreadable != nil {
+		return "", c.Unreadable
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
 	var out any
 	switch kind {
 	case KindPrompt:
-		var c PromptConfig
-		if err := dec.Decode(&c); err != nil {
-			return "", Invalid("config", `Invalid "config" for a prompt job: expected {"prompt": "<text>", "model": "<optional model>"}.`)
+		if c == nil || c.Prompt == nil {
+			return "", Invalid("config", ConfigNotObject)
 		}
-		c.Prompt = strings.TrimSpace(c.Prompt)
-		if c.Prompt == "" || utf8.RuneCountInString(c.Prompt) > 20000 {
+		p := *c.Prompt
+		p.Prompt = strings.TrimSpace(p.Prompt)
+		if p.Prompt == "" || utf8.RuneCountInString(p.Prompt) > 20000 {
 			return "", Invalid("config.prompt", `Invalid "config.prompt": must be 1 to 20,000 characters.`)
 		}
-		if len(c.Model) > 100 || strings.ContainsAny(c.Model, " \t\r\n") {
+		if len(p.Model) > 100 || strings.ContainsAny(p.Model, " \t\r\n") {
 			return "", Invalid("config.model", `Invalid "config.model": at most 100 characters, no spaces.`)
 		}
-		out = c
+		out = p
 	case KindWebhook:
-		var c WebhookConfig
-		if err := dec.Decode(&c); err != nil {
-			return "", Invalid("config", `Invalid "config" for a webhook job: expected {"url", "method", "headers", "body"}.`)
+		if c == nil || c.Webhook == nil {
+			return "", Invalid("config", ConfigNotObject)
 		}
-		u, err := url.Parse(c.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(c.URL) > 2000 {
+		w := *c.Webhook
+		u, err := url.Parse(w.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(w.URL) > 2000 {
 			return "", Invalid("config.url", `Invalid "config.url": must be an http or https URL.`)
 		}
-		c.Method = strings.ToUpper(c.Method)
-		if c.Method == "" {
-			c.Method = http.MethodPost
+		w.Method = strings.ToUpper(w.Method)
+		if w.Method == "" {
+			w.Method = http.MethodPost
 		}
-		if !slices.Contains(webhookMethods, c.Method) {
+		if !slices.Contains(webhookMethods, w.Method) {
 			return "", Invalid("config.method", `Invalid "config.method": must be one of GET, POST, PUT, PATCH, DELETE.`)
 		}
-		if len(c.Headers) > 50 {
+		if len(w.Headers) > 50 {
 			return "", Invalid("config.headers", `Invalid "config.headers": at most 50 headers.`)
 		}
-		for k, v := range c.Headers {
+		for k, v := range w.Headers {
 			if !headerName.MatchString(k) || len(v) > 4096 || strings.ContainsAny(v, "\r\n\x00") {
 				return "", Invalid("config.headers", "Invalid header %q in \"config.headers\".", k)
 			}
 		}
-		if len(c.Body) > 32*1024 {
+		if len(w.Body) > 32*1024 {
 			return "", Invalid("config.body", `Invalid "config.body": at most 32 KiB.`)
 		}
-		out = c
+		out = w
 	default:
 		return "{}", nil
 	}

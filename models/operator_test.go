@@ -25,7 +25,7 @@ func TestScheduleMissed(t *testing.T) {
 	}
 	sched := func(body string) Schedule {
 		trigger, args := parseBody(t, body)
-		s, err := parseSchedule(trigger, args, ny, at("2026-01-01 00:00"), false)
+		s, err := parseSchedule(trigger, valuesOf(args), ny, at("2026-01-01 00:00"), false)
 		if err != nil {
 			t.Errorf("%s: %v", body, err)
 		}

@@ -1,10 +1,8 @@
 package models
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,11 +56,18 @@ const intervalKeys = "weeks, days, hours, minutes, seconds"
 // MissingTriggerMessage is the api.md message for a body without a trigger.
 const MissingTriggerMessage = `Request body must include "trigger" (cron or interval).`
 
-// ParseSchedule validates a trigger and its arguments as a request gives them
-// (raw JSON values keyed by name). Dates must lie after now; times without an
-// offset are read in loc.
-func ParseSchedule(trigger string, args map[string]json.RawMessage, loc *time.Location, now time.Time) (Schedule, error) {
-	return parseSchedule(trigger, args, loc, now, true)
+// ScheduleInput is a schedule as someone wrote it: a trigger, and its
+// arguments by name (api.md's keys: "minute", "expression", "minutes",
+// "run_date"…). The API and the schedule editor both fill one.
+type ScheduleInput struct {
+	Trigger string
+	Args    map[string]Value
+}
+
+// Validate checks the schedule and returns it normalised. Dates must lie
+// after now; times without an offset are read in loc.
+func (in ScheduleInput) Validate(loc *time.Location, now time.Time) (Schedule, error) {
+	return parseSchedule(in.Trigger, in.Args, loc, now, true)
 }
 
 // DecodeSchedule reads a schedule back from its stored trigger and normalised
@@ -75,11 +80,11 @@ func DecodeSchedule(trigger, argsJSON string, loc *time.Location) (Schedule, err
 	if ok {
 		return s, nil
 	}
-	var args map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(argsJSON), &args); err != nil {
+	args, err := storedArgs(argsJSON)
+	if err != nil {
 		return Schedule{}, fmt.Errorf("stored trigger args: %w", err)
 	}
-	s, err := parseSchedule(trigger, args, loc, time.Time{}, false)
+	s, err = parseSchedule(trigger, args, loc, time.Time{}, false)
 	if err == nil {
 		decoded.Lock()
 		if len(decoded.m) >= 4096 {
@@ -105,7 +110,7 @@ type decodeKey struct {
 	loc           *time.Location
 }
 
-func parseSchedule(trigger string, args map[string]json.RawMessage, loc *time.Location, now time.Time, future bool) (Schedule, error) {
+func parseSchedule(trigger string, args map[string]Value, loc *time.Location, now time.Time, future bool) (Schedule, error) {
 	switch trigger {
 	case "":
 		return Schedule{}, Invalid("trigger", MissingTriggerMessage)
@@ -123,27 +128,9 @@ func parseSchedule(trigger string, args map[string]json.RawMessage, loc *time.Lo
 	}
 }
 
-var integerText = regexp.MustCompile(`^-?[0-9]{1,12}$`)
-
-// parseInt accepts a JSON integer or a string holding one ("9").
-func parseInt(raw json.RawMessage) (int, bool) {
-	raw = bytes.TrimSpace(raw)
-	text := string(raw)
-	if len(raw) > 0 && raw[0] == '"' {
-		if err := json.Unmarshal(raw, &text); err != nil {
-			return 0, false
-		}
-	}
-	if !integerText.MatchString(text) {
-		return 0, false
-	}
-	n, err := strconv.Atoi(text)
-	return n, err == nil
-}
-
 // parseCron reads cron fields; validate also rejects a schedule that never
 // fires, which is checked on input only (it costs a cron parse).
-func parseCron(args map[string]json.RawMessage, loc *time.Location, validate bool) (CronFields, error) {
+func parseCron(args map[string]Value, loc *time.Location, validate bool) (CronFields, error) {
 	var f CronFields
 	for _, k := range sortedKeys(args) {
 		if !strings.Contains(", "+cronKeys+",", ", "+k+",") {
@@ -154,11 +141,10 @@ func parseCron(args map[string]json.RawMessage, loc *time.Location, validate boo
 		if len(args) > 1 {
 			return f, Invalid("expression", `Cron "expression" cannot be combined with other cron fields.`)
 		}
-		var expr string
-		if err := json.Unmarshal(raw, &expr); err != nil {
+		if raw.Bare {
 			return f, Invalid("expression", `Invalid cron field "expression": must be a string.`)
 		}
-		expr = strings.Join(strings.Fields(expr), " ")
+		expr := strings.Join(strings.Fields(raw.Text), " ")
 		if len(strings.Fields(expr)) != 5 {
 			return f, Invalid("expression", `Invalid cron field "expression": must have 5 fields (minute hour day month day_of_week).`)
 		}
@@ -182,7 +168,7 @@ func parseCron(args map[string]json.RawMessage, loc *time.Location, validate boo
 		if !ok {
 			continue
 		}
-		n, ok := parseInt(raw)
+		n, ok := raw.integer()
 		if !ok {
 			return f, Invalid(c.name, "Invalid cron field %q: must be an integer.", c.name)
 		}
@@ -233,12 +219,12 @@ var weekdayNames = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 
 // parseDayOfWeek reads mon…sun or 0–6 (0 is Monday, as in the original
 // system), with lists and ranges, and returns a normalised lower-case string.
-func parseDayOfWeek(raw json.RawMessage) (string, error) {
+func parseDayOfWeek(raw Value) (string, error) {
 	bad := Invalid("day_of_week", `Invalid cron field "day_of_week": use mon…sun or 0–6 (0 is Monday), with lists (mon,wed) and ranges (mon-fri).`)
-	var text string
-	if n, ok := parseInt(raw); ok && !bytes.HasPrefix(bytes.TrimSpace(raw), []byte(`"`)) {
+	text := raw.Text
+	if n, ok := raw.integer(); ok && raw.Bare {
 		text = strconv.Itoa(n)
-	} else if err := json.Unmarshal(raw, &text); err != nil {
+	} else if raw.Bare {
 		return "", bad
 	}
 	day := func(s string) (int, bool) {
@@ -338,7 +324,7 @@ func (f CronFields) Crontab() (string, bool) {
 // parseInterval reads an interval. Input limits each field to 52,560,000;
 // stored schedules are normalised to seconds, which may exceed that (100
 // weeks), so decoding (input false) bounds only the total.
-func parseInterval(args map[string]json.RawMessage, input bool) (time.Duration, error) {
+func parseInterval(args map[string]Value, input bool) (time.Duration, error) {
 	units := map[string]time.Duration{
 		"weeks": 7 * 24 * time.Hour, "days": 24 * time.Hour, "hours": time.Hour,
 		"minutes": time.Minute, "seconds": time.Second,
@@ -352,7 +338,7 @@ func parseInterval(args map[string]json.RawMessage, input bool) (time.Duration, 
 		if !ok {
 			return 0, Invalid(k, "Unknown interval field %q. Allowed: %s", k, intervalKeys)
 		}
-		n, ok := parseInt(args[k])
+		n, ok := args[k].integer()
 		if !ok {
 			return 0, Invalid(k, "Invalid interval field %q: must be an integer.", k)
 		}
@@ -376,7 +362,7 @@ var runDateLayouts = []string{
 	time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04",
 }
 
-func parseRunDate(args map[string]json.RawMessage, loc *time.Location, now time.Time, future bool) (time.Time, string, error) {
+func parseRunDate(args map[string]Value, loc *time.Location, now time.Time, future bool) (time.Time, string, error) {
 	for k := range args {
 		if k != "run_date" {
 			return time.Time{}, "", Invalid(k, "Unknown date field %q. Allowed: run_date", k)
@@ -386,10 +372,10 @@ func parseRunDate(args map[string]json.RawMessage, loc *time.Location, now time.
 	if !ok {
 		return time.Time{}, "", Invalid("run_date", `A date schedule needs "run_date" (ISO 8601).`)
 	}
-	var text string
-	if err := json.Unmarshal(raw, &text); err != nil {
+	if raw.Bare {
 		return time.Time{}, "", Invalid("run_date", `Invalid "run_date": must be an ISO 8601 string.`)
 	}
+	text := raw.Text
 	for i, layout := range runDateLayouts {
 		var t time.Time
 		var err error
@@ -475,13 +461,4 @@ func (s Schedule) Args() map[string]any {
 func (s Schedule) ArgsJSON() string {
 	b, _ := json.Marshal(s.Args()) // a map of ints and strings always encodes
 	return string(b)
-}
-
-func sortedKeys(m map[string]json.RawMessage) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

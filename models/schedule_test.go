@@ -61,7 +61,7 @@ func TestParseScheduleAccepts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.body, func(t *testing.T) {
 			trigger, args := parseBody(t, tt.body)
-			s, err := ParseSchedule(trigger, args, time.UTC, now)
+			s, err := parseScheduleJSON(trigger, args, time.UTC, now)
 			if err != nil {
 				t.Fatalf("got error %v, want none", err)
 			}
@@ -140,7 +140,7 @@ func TestParseScheduleRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.body, func(t *testing.T) {
 			trigger, args := parseBody(t, tt.body)
-			_, err := ParseSchedule(trigger, args, time.UTC, now)
+			_, err := parseScheduleJSON(trigger, args, time.UTC, now)
 			var ve *ValidationError
 			if !errors.As(err, &ve) {
 				t.Fatalf("got %v, want a ValidationError", err)
@@ -172,7 +172,7 @@ func TestValidateJobID(t *testing.T) {
 // restart).
 func TestLongIntervalSurvivesStorage(t *testing.T) {
 	trigger, args := parseBody(t, `{"trigger":"interval","weeks":100}`)
-	s, err := ParseSchedule(trigger, args, time.UTC, time.Now())
+	s, err := parseScheduleJSON(trigger, args, time.UTC, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestRunDateZone(t *testing.T) {
 	}
 	for _, tt := range tests {
 		trigger, args := parseBody(t, tt.body)
-		s, err := ParseSchedule(trigger, args, paris, now)
+		s, err := parseScheduleJSON(trigger, args, paris, now)
 		if err != nil || s.RunDate.Format(time.RFC3339) != tt.want {
 			t.Errorf("%s: got %v, %v; want %s", tt.body, s.RunDate, err, tt.want)
 		}

@@ -74,11 +74,15 @@ func newService(t *testing.T, st *models.Store, builtins []Builtin, opts ...Opti
 
 func mustSchedule(t *testing.T, trigger, args string) models.Schedule {
 	t.Helper()
-	var m map[string]json.RawMessage
+	var m map[string]any
 	if err := json.Unmarshal([]byte(args), &m); err != nil {
 		t.Fatal(err)
 	}
-	sched, err := models.ParseSchedule(trigger, m, time.UTC, time.Now())
+	in := models.ScheduleInput{Trigger: trigger, Args: map[string]models.Value{}}
+	for k, v := range m {
+		in.Args[k] = *models.Text(fmt.Sprint(v))
+	}
+	sched, err := in.Validate(time.UTC, time.Now())
 	if err != nil {
 		t.Fatalf("schedule %s %s: %v", trigger, args, err)
 	}
