@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"time"
 
 	"switchboard/views"
 )
@@ -65,8 +64,3 @@ func (h *Handler) clusterViews(ctx context.Context) ([]views.Instance, string) {
 	return out, fmt.Sprintf("%d instances · events %d–%d", len(members), lo, hi)
 }
 
-// formatClock is a time with its zone, to the minute as every absolute
-// time the console shows.
-func formatClock(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("2006-01-02 15:04 MST")
-}

@@ -9,7 +9,6 @@ import (
 	"github.com/a-h/templ"
 
 	"switchboard/ai"
-	"switchboard/models"
 	"switchboard/scheduler"
 	"switchboard/views"
 )
@@ -26,58 +25,16 @@ func render(cs ...templ.Component) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
 
-func jobRow(j scheduler.Job, canWrite bool) views.JobRow {
-	b := jobJSON(j, false)
-	row := views.JobRow{
-		ID: b.ID, Name: b.Name, Description: b.Description, Schedule: b.Schedule, Timezone: b.Timezone,
-		NextRun: deref(b.NextRun), LastRun: deref(b.LastRun), LastStatus: deref(b.LastRunStatus),
-		Enabled: b.Enabled, Running: b.Running, PausedReason: deref(b.PausedReason), PausedUntil: deref(b.PausedUntil),
-		Version: b.Version, CanWrite: canWrite,
-	}
-	if b.CurrentRun != nil {
-		row.RunningSince = b.CurrentRun.StartedAt
-	}
-	operatorHints(&row, j)
-	return row
-}
 
-func runRow(r models.JobRun, loc *time.Location) views.RunRow {
-	b := runJSON(r, loc)
-	row := views.RunRow{ID: b.ID, JobID: b.JobID, JobName: b.JobName, Source: b.Source, Status: b.Status,
-		StartedAt: b.StartedAt, FinishedAt: deref(b.FinishedAt), Summary: b.ResultSummary, Error: deref(b.Error),
-		Provider: deref(b.Provider), Model: deref(b.Model), Duration: "—"}
-	if b.DurationMs != nil {
-		row.Duration = formatDuration(time.Duration(*b.DurationMs) * time.Millisecond)
-	}
-	return row
-}
 
-// formatDuration shows a run's length the way an operator reads it.
-func formatDuration(d time.Duration) string {
-	switch {
-	case d < time.Second:
-		return fmt.Sprintf("%d ms", d.Milliseconds())
-	case d < time.Minute:
-		return fmt.Sprintf("%.1f s", d.Seconds())
-	case d < time.Hour:
-		return fmt.Sprintf("%dm %02ds", int(d.Minutes()), int(d.Seconds())%60)
-	}
-	return fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
-}
 
 // JobEventHTML renders a scheduler event as the htmx fragment of GET
 // /events, once per event and role: canWrite adds the action buttons.
-func JobEventHTML(e scheduler.Event, loc *time.Location, canWrite bool) ([]byte, error) {
+func JobEventHTML(e scheduler.Event, loc *time.Location, canWrite bool, now time.Time) ([]byte, error) {
 	switch e.Type {
 	case scheduler.EventJobUpdated:
-		row := jobRow(*e.Job, canWrite)
+		row := jobRow(*e.Job, canWrite, now)
 		return render(views.JobRowOOB(row), views.JobSummaryOOB(row))
 	case scheduler.EventJobDeleted:
 		return render(views.JobRemovedOOB(e.JobID))
@@ -88,6 +45,13 @@ func JobEventHTML(e scheduler.Event, loc *time.Location, canWrite bool) ([]byte,
 			views.RunAddedOOB(runRow(*e.Run, loc)))
 	}
 	return nil, fmt.Errorf("unknown event %q", e.Type)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func providerItems(ps []providerBody) []views.ProviderItem {
@@ -122,7 +86,7 @@ func activeProviderForm(ps []providerBody, canWrite bool) views.ActiveProviderFo
 }
 
 // ChangeEventHTML renders a provider or setting change for GET /events.
-func changeEventHTML(e scheduler.Event, loc *time.Location, canWrite bool) ([]byte, error) {
+func changeEventHTML(e scheduler.Event, loc *time.Location, canWrite bool, _ time.Time) ([]byte, error) {
 	if e.Type == scheduler.EventSettingChanged {
 		return render(views.SettingValueOOB(e.Setting.Key, e.Setting.Value))
 	}

@@ -44,7 +44,7 @@ func changeEventJSON(e scheduler.Event, loc *time.Location, _ bool) (string, []b
 // EncodeEvent renders an event in every wire format, once: the payloads
 // are indexed by hub format. It is the one place a change becomes what
 // clients receive.
-func EncodeEvent(e scheduler.Event, loc *time.Location) (name string, payloads [][]byte, err error) {
+func EncodeEvent(e scheduler.Event, loc *time.Location, now time.Time) (name string, payloads [][]byte, err error) {
 	toJSON, toHTML := JobEventJSON, JobEventHTML
 	if e.Type == scheduler.EventProviderChanged || e.Type == scheduler.EventSettingChanged {
 		toJSON, toHTML = changeEventJSON, changeEventHTML
@@ -57,11 +57,11 @@ func EncodeEvent(e scheduler.Event, loc *time.Location) (name string, payloads [
 	if err != nil {
 		return name, nil, err
 	}
-	admin, err := toHTML(e, loc, true)
+	admin, err := toHTML(e, loc, true, now)
 	if err != nil {
 		return name, nil, err
 	}
-	viewer, err := toHTML(e, loc, false)
+	viewer, err := toHTML(e, loc, false, now)
 	return name, formatPayloads(jsonData, jsonViewer, admin, viewer), err
 }
 
@@ -74,7 +74,7 @@ const resyncData = `{}`
 
 // publish hands an event from the log to the hub under the log's id.
 func (h *Handler) publish(e scheduler.Event) {
-	name, payloads, err := EncodeEvent(e, h.sched.Location())
+	name, payloads, err := EncodeEvent(e, h.sched.Location(), h.now())
 	if err == nil {
 		id := uint64(e.ID)
 		frames := make([][]byte, len(payloads))

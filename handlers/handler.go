@@ -248,12 +248,3 @@ func query(r *http.Request) (url.Values, error) {
 
 const notObjectMessage = "Request body must be a JSON object."
 
-func formatTime(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.RFC3339) }
-
-func formatTimePtr(t *time.Time, loc *time.Location) *string {
-	if t == nil || t.IsZero() {
-		return nil
-	}
-	s := formatTime(*t, loc)
-	return &s
-}

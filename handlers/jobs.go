@@ -175,7 +175,7 @@ func (h *Handler) handleJobSchedule(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	sched, err := in.Validate(h.sched.Location(), time.Now())
+	sched, err := in.Validate(h.sched.Location(), h.now())
 	if err != nil {
 		return err
 	}
@@ -221,7 +221,7 @@ func (h *Handler) handleJobCreate(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	spec, err := decodeJobInput(body).Validate(h.sched.Location(), time.Now())
+	spec, err := decodeJobInput(body).Validate(h.sched.Location(), h.now())
 	if err != nil {
 		return err
 	}

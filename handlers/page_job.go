@@ -39,7 +39,7 @@ func (h *Handler) handleJobPage(w http.ResponseWriter, r *http.Request) error {
 	sf.JobID, sf.Version, sf.Timezone = j.ID, j.Version, loc.String()
 	p := h.preview(j.Schedule)
 	fillCrontab(&sf, p)
-	v := views.JobDetail{Job: jobRow(j, write), Kind: j.Kind, Schedule: sf, Preview: p,
+	v := views.JobDetail{Job: jobRow(j, write, h.now()), Kind: j.Kind, Schedule: sf, Preview: p,
 		Form: jobFormOf(j), Runs: rows, Chart: durationChart(runs, loc), CanWrite: write}
 	if v.History, err = h.historyView(r, j); err != nil {
 		return err
@@ -51,7 +51,7 @@ func (h *Handler) handleJobPage(w http.ResponseWriter, r *http.Request) error {
 // preview is the next five runs of s and its DST warnings.
 func (h *Handler) preview(s models.Schedule) views.Preview {
 	loc := h.sched.Location()
-	now := time.Now()
+	now := h.now()
 	runs, err := s.Preview(loc, now, 5)
 	if err != nil {
 		return views.Preview{Error: err.Error()}
@@ -84,7 +84,7 @@ func (h *Handler) handleSchedulePreview(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	s, err := parseScheduleForm(q, h.sched.Location(), time.Now())
+	s, err := parseScheduleForm(q, h.sched.Location(), h.now())
 	p := views.Preview{}
 	if ve, ok := asValidation(err); ok {
 		p.Error = formMessage(ve)
@@ -112,7 +112,7 @@ func (h *Handler) handlePageJobSchedule(w http.ResponseWriter, r *http.Request) 
 	if verr != nil {
 		return models.Invalid("version", "The form lacks the job's version; reload the page.")
 	}
-	s, err := parseScheduleForm(r.PostForm, loc, time.Now())
+	s, err := parseScheduleForm(r.PostForm, loc, h.now())
 	if ve, ok := asValidation(err); ok {
 		msg := formMessage(ve)
 		sf.Errors = map[string]string{"schedule": msg, ve.Field: msg}
@@ -248,7 +248,7 @@ func (h *Handler) handlePageJobEdit(w http.ResponseWriter, r *http.Request) erro
 
 func (h *Handler) handleNewJobPage(w http.ResponseWriter, r *http.Request) error {
 	sf := views.ScheduleForm{Mode: "cron", Hour: "9", Minute: "0", Unit: "minutes", Timezone: h.sched.Location().String()}
-	s, _ := parseScheduleForm(url.Values{"mode": {"cron"}, "hour": {"9"}, "minute": {"0"}}, h.sched.Location(), time.Now())
+	s, _ := parseScheduleForm(url.Values{"mode": {"cron"}, "hour": {"9"}, "minute": {"0"}}, h.sched.Location(), h.now())
 	f := views.JobForm{IsNew: true, Kind: models.KindPrompt, Method: "POST", Schedule: sf, Preview: h.preview(s)}
 	fillCrontab(&f.Schedule, f.Preview)
 	h.renderPage(w, r, http.StatusOK, "New job", "jobs", "", views.NewJobPage(f))
@@ -265,7 +265,7 @@ func (h *Handler) handlePageJobCreate(w http.ResponseWriter, r *http.Request) er
 	echoJobForm(&f, pf)
 	f.Schedule = scheduleFormFrom(pf)
 	f.Schedule.Timezone = loc.String()
-	spec, err := jobCreateSpec(pf, loc, time.Now())
+	spec, err := jobCreateSpec(pf, loc, h.now())
 	var j scheduler.Job
 	if err == nil {
 		j, err = h.sched.Create(r.Context(), spec)
@@ -286,7 +286,7 @@ func (h *Handler) handlePageJobCreate(w http.ResponseWriter, r *http.Request) er
 	} else if f.Errors, err = formFieldErrors(err, scheduleFieldsAsSchedule); err != nil {
 		return err
 	}
-	if s, perr := parseScheduleForm(pf, loc, time.Now()); perr == nil {
+	if s, perr := parseScheduleForm(pf, loc, h.now()); perr == nil {
 		f.Preview = h.preview(s)
 	}
 	if _, bad := f.Errors["schedule"]; bad {

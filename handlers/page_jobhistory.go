@@ -126,7 +126,7 @@ func (h *Handler) restorable(st historyStep, j scheduler.Job) bool {
 		return false
 	}
 	sched, err := models.DecodeSchedule(st.schedAfter.trigger, st.schedAfter.args, h.sched.Location())
-	return err == nil && (sched.Trigger != models.TriggerDate || sched.RunDate.After(time.Now()))
+	return err == nil && (sched.Trigger != models.TriggerDate || sched.RunDate.After(h.now()))
 }
 
 func (h *Handler) historyView(r *http.Request, j scheduler.Job) (views.JobHistory, error) {

@@ -18,11 +18,11 @@ import (
 
 // operatorHints adds to a row what an operator acts on: how long its runs
 // usually take, and when its pause began skipping runs.
-func operatorHints(row *views.JobRow, j scheduler.Job) {
+func operatorHints(row *views.JobRow, j scheduler.Job, now time.Time) {
 	if r := j.Running; r != nil && r.Usual > 0 {
 		row.UsualMs = max(r.Usual.Milliseconds(), 1)
 		row.UsualText = formatDuration(r.Usual)
-		row.LongRunning = time.Since(r.StartedAt) > r.Usual
+		row.LongRunning = now.Sub(r.StartedAt) > r.Usual
 	}
 	if t, ok := j.FirstMissed(); ok {
 		row.MissedAfter = t.Format(time.RFC3339)
@@ -87,7 +87,7 @@ func (h *Handler) handlePageJobsBulk(w http.ResponseWriter, r *http.Request) err
 			return models.Invalid("reason", "Give a reason of at most 500 characters.")
 		}
 		if d > 0 {
-			until := time.Now().Add(d) // one "until" for every selected job
+			until := h.now().Add(d) // one "until" for every selected job
 			opts.Until = &until
 		}
 	case "resume":
@@ -118,7 +118,7 @@ func (h *Handler) handlePageJobsBulk(w http.ResponseWriter, r *http.Request) err
 	verb := map[string]string{"pause": "Paused", "resume": "Resumed"}[action]
 	rows := make([]views.JobRow, 0, len(changed))
 	for _, j := range changed {
-		rows = append(rows, jobRow(j, true))
+		rows = append(rows, jobRow(j, true, h.now()))
 	}
 	parts := []templ.Component{views.BulkResult(problems), views.BulkRows(rows)}
 	if len(changed) > 0 {
@@ -164,7 +164,7 @@ func (h *Handler) handleResumeDialog(w http.ResponseWriter, r *http.Request) err
 	if target != "job-summary-"+j.ID {
 		target = "job-" + j.ID
 	}
-	d := views.ResumeDialog{JobID: j.ID, JobName: j.Name, Target: target, Missed: j.Missed(time.Now())}
+	d := views.ResumeDialog{JobID: j.ID, JobName: j.Name, Target: target, Missed: j.Missed(h.now())}
 	if j.PausedAt != nil {
 		d.PausedAt = j.PausedAt.In(h.sched.Location()).Format(time.RFC3339)
 	}

@@ -104,10 +104,10 @@ func jobsPageEvents(jq jobsQuery, page int) string {
 	return "/events?" + v.Encode()
 }
 
-func jobRows(jobs []scheduler.Job, canWrite bool) []views.JobRow {
+func jobRows(jobs []scheduler.Job, canWrite bool, now time.Time) []views.JobRow {
 	rows := make([]views.JobRow, len(jobs))
 	for i, j := range jobs {
-		rows[i] = jobRow(j, canWrite)
+		rows[i] = jobRow(j, canWrite, now)
 	}
 	return rows
 }
@@ -134,7 +134,7 @@ func (h *Handler) handleJobsPage(w http.ResponseWriter, r *http.Request) error {
 	if isHTMX(r) && r.Header.Get("HX-Target") == "job-filters" {
 		return h.renderFragment(w, http.StatusOK, views.JobFilters(v))
 	}
-	v.Jobs = jobRows(s.jobs, write)
+	v.Jobs = jobRows(s.jobs, write, h.now())
 	v.Pager = pager(jq.values(), "/jobs", s.page, int64(s.total), jobsPageSize)
 	if s.page != jq.page {
 		v.Notice = fmt.Sprintf("There is no page %d: this is the last page, %d.", jq.page, s.page)
@@ -155,7 +155,7 @@ func (h *Handler) jobActionToast(w http.ResponseWriter, r *http.Request, j sched
 		redirectBack(w, r, "/jobs")
 		return nil
 	}
-	row := jobRow(j, canWrite(r))
+	row := jobRow(j, canWrite(r), h.now())
 	target := views.JobRowTR(row)
 	if strings.HasPrefix(r.Header.Get("HX-Target"), "job-summary-") {
 		target = views.JobSummary(row)
@@ -180,7 +180,7 @@ func (h *Handler) handlePageJobPause(w http.ResponseWriter, r *http.Request) err
 	}
 	opts := scheduler.PauseOptions{Reason: strings.TrimSpace(r.PostForm.Get("reason"))}
 	if d > 0 {
-		until := time.Now().Add(d)
+		until := h.now().Add(d)
 		opts.Until = &until
 	}
 	// The menu carries the version of the row it was opened on: while it is
@@ -277,7 +277,7 @@ func (h *Handler) handlePageJobRun(w http.ResponseWriter, r *http.Request) error
 // pauseConflict answers a refused pause with the component the menu was
 // in, as the job now stands (the menu closes on what changed), and why.
 func (h *Handler) pauseConflict(w http.ResponseWriter, r *http.Request, j scheduler.Job, msg string) error {
-	row := jobRow(j, canWrite(r))
+	row := jobRow(j, canWrite(r), h.now())
 	target := views.JobRowTR(row)
 	if strings.HasPrefix(r.Header.Get("HX-Target"), "job-summary-") {
 		target = views.JobSummary(row)
@@ -296,4 +296,24 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 		return models.Invalid("form", "The form could not be read.")
 	}
 	return checkFormText(r.Form)
+}
+
+// jobRow is a job as a row of the jobs table (and the job page's summary,
+// the overview's paused list and their live updates) shows it.
+func jobRow(j scheduler.Job, canWrite bool, now time.Time) views.JobRow {
+	loc := j.Location
+	row := views.JobRow{
+		ID: j.ID, Name: j.Name, Description: j.Description, Schedule: j.ScheduleText(), Timezone: loc.String(),
+		NextRun: formatOptional(j.NextRun, loc), LastRun: formatOptional(j.LastRunAt, loc), LastStatus: j.LastRunStatus,
+		Enabled: j.Enabled, Running: j.Running != nil, PausedUntil: formatOptional(j.PausedUntil, loc),
+		Version: j.Version, CanWrite: canWrite,
+	}
+	if !j.Enabled {
+		row.PausedReason = j.PausedReason
+	}
+	if j.Running != nil {
+		row.RunningSince = formatTime(j.Running.StartedAt, loc)
+	}
+	operatorHints(&row, j, now)
+	return row
 }

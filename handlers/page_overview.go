@@ -76,7 +76,7 @@ func (h *Handler) overview(ctx context.Context, write bool) (views.OverviewView,
 				RunID: j.Running.RunID, Since: formatTime(j.Running.StartedAt, loc)})
 		}
 		if !j.Enabled {
-			v.Paused = append(v.Paused, jobRow(j, write))
+			v.Paused = append(v.Paused, jobRow(j, write, now))
 		}
 	}
 	v.Next, err = h.nextRuns(ctx, jobs, overviewNext)

@@ -131,3 +131,18 @@ func againstMedian(ms, median int64) string {
 	}
 	return fmt.Sprintf("%.1f× the median", float64(ms)/float64(median))
 }
+
+// runRow is a run as a row of History, the job page's recent runs and the
+// overview's failures show it.
+func runRow(r models.JobRun, loc *time.Location) views.RunRow {
+	row := views.RunRow{ID: r.ID, JobID: r.JobID, JobName: r.JobName, Source: r.Source, Status: r.Status,
+		StartedAt: formatTime(r.StartedAt, loc), FinishedAt: formatOptional(r.FinishedAt, loc),
+		Summary: r.ResultSummary, Error: r.Error, Duration: "—"}
+	if r.Provider != "" {
+		row.Provider, row.Model = r.Provider, r.Model
+	}
+	if r.DurationMs != nil {
+		row.Duration = formatDuration(time.Duration(*r.DurationMs) * time.Millisecond)
+	}
+	return row
+}

@@ -79,7 +79,7 @@ func (h *Handler) snapshotHTML(r *http.Request, canWrite bool) func(context.Cont
 			if err != nil {
 				return []byte("<!-- no such job -->"), nil
 			}
-			return render(views.JobSummaryOOB(jobRow(j, canWrite)))
+			return render(views.JobSummaryOOB(jobRow(j, canWrite, h.now())))
 		case "settings", "providers":
 			ps, err := h.providerList(ctx)
 			if err != nil {
@@ -92,7 +92,7 @@ func (h *Handler) snapshotHTML(r *http.Request, canWrite bool) func(context.Cont
 		if err != nil {
 			return nil, err
 		}
-		rows := jobRows(sliceJobs(jobs, jq).jobs, canWrite)
+		rows := jobRows(sliceJobs(jobs, jq).jobs, canWrite, h.now())
 		if view == "jobs" {
 			return render(views.JobsTableBodyOOB(rows))
 		}
@@ -232,7 +232,7 @@ func (h *Handler) replayFromLog(ctx context.Context, last uint64, format int) (f
 		if err != nil {
 			return nil, 0, false
 		}
-		name, payloads, err := EncodeEvent(e, loc)
+		name, payloads, err := EncodeEvent(e, loc, h.now())
 		if err != nil {
 			return nil, 0, false
 		}

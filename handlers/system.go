@@ -87,7 +87,7 @@ func (h *Handler) handleAPIHealth(w http.ResponseWriter, r *http.Request) {
 		database = "error"
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": cmp.Or(h.cfg.Version, "devel"),
-		"timestamp": time.Now().UTC().Format(time.RFC3339), "database": database})
+		"timestamp": h.now().UTC().Format(time.RFC3339), "database": database})
 }
 
 func (h *Handler) handleReadyz(w http.ResponseWriter, r *http.Request) {
