@@ -63,4 +63,3 @@ func (h *Handler) clusterViews(ctx context.Context) ([]views.Instance, string) {
 	}
 	return out, fmt.Sprintf("%d instances · events %d–%d", len(members), lo, hi)
 }
-

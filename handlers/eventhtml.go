@@ -25,10 +25,6 @@ func render(cs ...templ.Component) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-
-
-
-
 // JobEventHTML renders a scheduler event as the htmx fragment of GET
 // /events, once per event and role: canWrite adds the action buttons.
 func JobEventHTML(e scheduler.Event, loc *time.Location, canWrite bool, now time.Time) ([]byte, error) {

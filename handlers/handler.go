@@ -247,4 +247,3 @@ func query(r *http.Request) (url.Values, error) {
 }
 
 const notObjectMessage = "Request body must be a JSON object."
-
