@@ -127,8 +127,17 @@ type httpError struct {
 
 func (e *httpError) Error() string { return e.message }
 
-func errJobNotFound(id string) error {
-	return &httpError{http.StatusNotFound, "JOB_NOT_FOUND", fmt.Sprintf("Job '%s' not found.", id), nil}
+// notFoundResponse is api.md's 404 for what was not found.
+func notFoundResponse(nf *models.NotFoundError) *httpError {
+	switch nf.What {
+	case models.WhatJob:
+		return &httpError{http.StatusNotFound, "JOB_NOT_FOUND", fmt.Sprintf("Job '%s' not found.", nf.ID), nil}
+	case models.WhatRun:
+		return errRunNotFound(nf.ID)
+	case models.WhatProvider:
+		return &httpError{http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Provider %s not found.", nf.ID), nil}
+	}
+	return &httpError{http.StatusNotFound, "NOT_FOUND", "Not found.", nil}
 }
 
 var errUnauthorized = &httpError{http.StatusUnauthorized, "UNAUTHORIZED", "Authentication required: send Authorization: Bearer <token>.", nil}
@@ -142,6 +151,7 @@ func (h *Handler) errorResponse(err error) *httpError {
 		mbe  *http.MaxBytesError
 		vce  *scheduler.VersionConflictError
 		conf *models.ConflictError
+		nf   *models.NotFoundError
 	)
 	switch {
 	case errors.As(err, &he):
@@ -156,8 +166,8 @@ func (h *Handler) errorResponse(err error) *httpError {
 		return &httpError{http.StatusConflict, "CONFLICT", conf.Message, nil}
 	case errors.Is(err, scheduler.ErrNotRunning):
 		return &httpError{http.StatusServiceUnavailable, "SCHEDULER_UNAVAILABLE", "The scheduler is not running.", nil}
-	case errors.Is(err, models.ErrNotFound):
-		return &httpError{http.StatusNotFound, "NOT_FOUND", "Not found.", nil}
+	case errors.As(err, &nf):
+		return notFoundResponse(nf)
 	}
 	return &httpError{http.StatusInternalServerError, "INTERNAL_ERROR", "Internal error", nil}
 }

@@ -18,14 +18,6 @@ func jobID(r *http.Request) (string, error) {
 	return id, models.ValidateJobID(id)
 }
 
-// notFoundAsJob turns the store's ErrNotFound into api.md's JOB_NOT_FOUND.
-func notFoundAsJob(id string, err error) error {
-	if errors.Is(err, models.ErrNotFound) {
-		return errJobNotFound(id)
-	}
-	return err
-}
-
 func (h *Handler) handleJobList(w http.ResponseWriter, r *http.Request) error {
 	jobs, stamp, err := h.sched.ListStamped(r.Context())
 	if err != nil {
@@ -68,7 +60,7 @@ func (h *Handler) jobByPath(r *http.Request) (scheduler.Job, error) {
 		return scheduler.Job{}, err
 	}
 	j, err := h.sched.Get(r.Context(), id)
-	return j, notFoundAsJob(id, err)
+	return j, err
 }
 
 func (h *Handler) handleJobGet(w http.ResponseWriter, r *http.Request) error {
@@ -121,7 +113,7 @@ func (h *Handler) handleJobPause(w http.ResponseWriter, r *http.Request) error {
 	}
 	j, err := h.sched.Pause(r.Context(), id, opts)
 	if err != nil {
-		return notFoundAsJob(id, err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "job_id": id, "status": "paused", "job": jobJSON(j, true)})
 	return nil
@@ -134,7 +126,7 @@ func (h *Handler) handleJobResume(w http.ResponseWriter, r *http.Request) error 
 	}
 	j, err := h.sched.Resume(r.Context(), id)
 	if err != nil {
-		return notFoundAsJob(id, err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "job_id": id, "status": "resumed", "job": jobJSON(j, true)})
 	return nil
@@ -150,7 +142,7 @@ func (h *Handler) handleJobTrigger(w http.ResponseWriter, r *http.Request) error
 		return &httpError{http.StatusConflict, "JOB_RUNNING", fmt.Sprintf("Job '%s' is already running.", id), nil}
 	}
 	if err != nil {
-		return notFoundAsJob(id, err)
+		return err
 	}
 	writeJSON(w, http.StatusAccepted, map[string]any{
 		"success": true, "job_id": id, "run_id": runID, "message": fmt.Sprintf("Job '%s' triggered.", id),
@@ -181,7 +173,7 @@ func (h *Handler) handleJobSchedule(w http.ResponseWriter, r *http.Request) erro
 	}
 	j, err := h.sched.UpdateSchedule(r.Context(), id, sched, version)
 	if err != nil {
-		return notFoundAsJob(id, err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"success": true, "job_id": id, "message": fmt.Sprintf("Job '%s' rescheduled: %s.", id, j.ScheduleText()), "job": jobJSON(j, true),
@@ -206,7 +198,7 @@ func (h *Handler) handleJobNextRuns(w http.ResponseWriter, r *http.Request) erro
 	}
 	runs, err := h.sched.NextRuns(r.Context(), id, n)
 	if err != nil {
-		return notFoundAsJob(id, err)
+		return err
 	}
 	out := make([]string, len(runs))
 	for i, t := range runs {
@@ -245,7 +237,7 @@ func (h *Handler) handleJobEdit(w http.ResponseWriter, r *http.Request) error {
 	}
 	current, err := h.store.GetJob(r.Context(), id)
 	if err != nil {
-		return notFoundAsJob(id, err)
+		return err
 	}
 	in, err := decodeJobEdit(current.Kind, body)
 	if err != nil {
@@ -257,7 +249,7 @@ func (h *Handler) handleJobEdit(w http.ResponseWriter, r *http.Request) error {
 	}
 	j, err := h.sched.Edit(r.Context(), id, edit)
 	if err != nil {
-		return notFoundAsJob(id, err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, jobJSON(j, true))
 	return nil
@@ -269,7 +261,7 @@ func (h *Handler) handleJobDelete(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if err := h.sched.Delete(r.Context(), id); err != nil {
-		return notFoundAsJob(id, err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "job_id": id})
 	return nil

@@ -128,7 +128,7 @@ func (h *Handler) handlePageJobSchedule(w http.ResponseWriter, r *http.Request) 
 		return h.renderFragment(w, http.StatusConflict, views.ScheduleEditor(sf, h.preview(s)))
 	}
 	if err != nil {
-		return notFoundAsJob(id, err)
+		return err
 	}
 	if !isHTMX(r) {
 		http.Redirect(w, r, "/jobs/"+id, http.StatusSeeOther)
@@ -240,7 +240,7 @@ func (h *Handler) handlePageJobEdit(w http.ResponseWriter, r *http.Request) erro
 	}
 	errs, err := formFieldErrors(err, nil)
 	if err != nil {
-		return notFoundAsJob(id, err)
+		return err
 	}
 	form.Errors = errs
 	return h.renderFragment(w, http.StatusUnprocessableEntity, views.JobDefinition(form))
@@ -320,10 +320,10 @@ func (h *Handler) handlePageJobDelete(w http.ResponseWriter, r *http.Request) er
 	}
 	j, err := h.sched.Get(r.Context(), id)
 	if err != nil {
-		return notFoundAsJob(id, err)
+		return err
 	}
 	if err := h.sched.Delete(r.Context(), id); err != nil {
-		return notFoundAsJob(id, err)
+		return err
 	}
 	h.setFlash(w, r, fmt.Sprintf("Deleted %s.", j.Name))
 	if isHTMX(r) {

@@ -197,7 +197,7 @@ func (h *Handler) handlePageRestoreSchedule(w http.ResponseWriter, r *http.Reque
 		return &httpError{http.StatusConflict, "VERSION_CONFLICT", fmt.Sprintf("Someone else changed this job since this page was loaded (now version %d): reload to see the change, then restore again.", vce.Current.Version), nil}
 	}
 	if err != nil {
-		return notFoundAsJob(id, err)
+		return err
 	}
 	if !isHTMX(r) {
 		http.Redirect(w, r, "/jobs/"+j.ID, http.StatusSeeOther)

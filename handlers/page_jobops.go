@@ -179,7 +179,7 @@ func (h *Handler) runMissed(r *http.Request, j scheduler.Job) (string, error) {
 	case errors.Is(err, scheduler.ErrJobRunning):
 		return fmt.Sprintf("Resumed %s; it is running already, so no extra run was started.", j.Name), nil
 	case err != nil:
-		return "", notFoundAsJob(j.ID, err)
+		return "", err
 	}
 	return fmt.Sprintf("Resumed %s and started one run for the runs it missed.", j.Name), nil
 }

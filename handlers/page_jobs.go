@@ -207,7 +207,7 @@ func (h *Handler) handlePageJobPause(w http.ResponseWriter, r *http.Request) err
 		return h.pauseConflict(w, r, vce.Current, msg)
 	}
 	if err != nil {
-		return notFoundAsJob(id, err)
+		return err
 	}
 	return h.jobActionDone(w, r, j, fmt.Sprintf("Paused %s.", j.Name))
 }
@@ -222,11 +222,11 @@ func (h *Handler) handlePageJobResume(w http.ResponseWriter, r *http.Request) er
 	}
 	before, err := h.sched.Get(r.Context(), id)
 	if err != nil {
-		return notFoundAsJob(id, err)
+		return err
 	}
 	j, err := h.sched.Resume(r.Context(), id)
 	if err != nil {
-		return notFoundAsJob(id, err)
+		return err
 	}
 	toast := fmt.Sprintf("Resumed %s.", j.Name)
 	// Only the resume that ended the pause owes the run: a second click,
@@ -238,7 +238,7 @@ func (h *Handler) handlePageJobResume(w http.ResponseWriter, r *http.Request) er
 			return err
 		}
 		if j, err = h.sched.Get(r.Context(), id); err != nil {
-			return notFoundAsJob(id, err)
+			return err
 		}
 	}
 	return h.jobActionDone(w, r, j, toast)
@@ -254,11 +254,11 @@ func (h *Handler) handlePageJobRun(w http.ResponseWriter, r *http.Request) error
 		if errors.Is(err, scheduler.ErrJobRunning) {
 			return &httpError{http.StatusConflict, "JOB_RUNNING", fmt.Sprintf("Job '%s' is already running.", id), nil}
 		}
-		return notFoundAsJob(id, err)
+		return err
 	}
 	j, err := h.sched.Get(r.Context(), id)
 	if err != nil {
-		return notFoundAsJob(id, err)
+		return err
 	}
 	if !isHTMX(r) {
 		redirectBack(w, r, "/jobs")
@@ -268,7 +268,7 @@ func (h *Handler) handlePageJobRun(w http.ResponseWriter, r *http.Request) error
 	if ended {
 		// Show the row (or summary) as the run left it.
 		if j, err = h.sched.Get(r.Context(), id); err != nil {
-			return notFoundAsJob(id, err)
+			return err
 		}
 	}
 	return h.jobActionToast(w, r, j, level, toast)

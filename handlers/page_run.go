@@ -24,7 +24,7 @@ func runByPath(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-func errRunNotFound(id string) error {
+func errRunNotFound(id string) *httpError {
 	return &httpError{http.StatusNotFound, "RUN_NOT_FOUND", fmt.Sprintf("There is no run %s.", id), nil}
 }
 
@@ -98,7 +98,7 @@ func (h *Handler) handleRunRetry(w http.ResponseWriter, r *http.Request) error {
 		return &httpError{http.StatusConflict, "JOB_RUNNING", fmt.Sprintf("Job '%s' is already running.", run.JobID), nil}
 	}
 	if err != nil {
-		return notFoundAsJob(run.JobID, err)
+		return err
 	}
 	http.Redirect(w, r, "/runs/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	return nil

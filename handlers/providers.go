@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -240,19 +239,12 @@ func providerID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-func errProviderNotFound(id int64) error {
-	return &httpError{http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Provider %d not found.", id), nil}
-}
-
 func (h *Handler) handleProviderActivate(w http.ResponseWriter, r *http.Request) error {
 	id, err := providerID(r)
 	if err != nil {
 		return err
 	}
 	if err := h.store.ActivateProvider(r.Context(), id); err != nil {
-		if err == models.ErrNotFound {
-			return errProviderNotFound(id)
-		}
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "id": id})
@@ -265,9 +257,6 @@ func (h *Handler) handleProviderDelete(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	if err := h.store.DeleteProvider(r.Context(), id); err != nil {
-		if err == models.ErrNotFound {
-			return errProviderNotFound(id)
-		}
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "id": id})

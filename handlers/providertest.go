@@ -55,7 +55,7 @@ func (h *Handler) storedProvider(ctx context.Context, name string) (providerTarg
 		return providerTarget{}, models.Invalid("name", "Unsupported provider '%s'.", name)
 	}
 	p, err := h.store.ProviderByName(ctx, meta.Name)
-	if err == models.ErrNotFound {
+	if errors.Is(err, models.ErrNotFound) {
 		return providerTarget{}, &httpError{http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Provider '%s' is not configured.", meta.Name), nil}
 	}
 	if err != nil {

@@ -5,8 +5,36 @@ import (
 	"fmt"
 )
 
-// ErrNotFound reports that the row a caller named does not exist.
+// ErrNotFound reports that the row a caller named does not exist; the
+// error is a *NotFoundError naming it, and errors.Is(err, ErrNotFound)
+// holds for every one.
 var ErrNotFound = errors.New("not found")
+
+// What a NotFoundError names.
+const (
+	WhatJob      = "job"
+	WhatRun      = "run"
+	WhatProvider = "provider"
+	WhatSetting  = "setting"
+	WhatUser     = "user"
+	WhatToken    = "token"
+)
+
+// NotFoundError names the row a caller asked for that does not exist:
+// what it is (WhatJob…) and the id, name or key it was asked by.
+type NotFoundError struct {
+	What, ID string
+}
+
+func (e *NotFoundError) Error() string { return fmt.Sprintf("%s %q not found", e.What, e.ID) }
+
+// Is makes errors.Is(err, ErrNotFound) hold.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// NotFound is the error for a missing row: what it is and its id.
+func NotFound[ID int64 | string](what string, id ID) error {
+	return &NotFoundError{What: what, ID: fmt.Sprint(id)}
+}
 
 // ErrConflict reports that a write clashed with existing state (a duplicate id,
 // a stale version, a row that may not be removed).

@@ -83,7 +83,7 @@ func (s *Store) GetJob(ctx context.Context, id string) (Job, error) {
 	var j Job
 	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&j).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return j, ErrNotFound
+		return j, NotFound(WhatJob, id)
 	}
 	return j, err
 }
@@ -125,7 +125,7 @@ func (s *Store) UpdateJob(ctx context.Context, id string, mutate func(*Job) erro
 		var before Job
 		if err := s.forUpdate(tx).Where("id = ?", id).Take(&before).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
+				return NotFound(WhatJob, id)
 			}
 			return err
 		}
@@ -168,7 +168,7 @@ func (s *Store) DeleteJob(ctx context.Context, id string, check func(Job) error,
 	err := s.write(ctx, func(tx *gorm.DB) error {
 		if err := s.forUpdate(tx).Where("id = ?", id).Take(&j).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
+				return NotFound(WhatJob, id)
 			}
 			return err
 		}

@@ -210,7 +210,7 @@ func activate(tx *gorm.DB, id int64, now time.Time) error {
 		return res.Error
 	}
 	if res.RowsAffected != 1 {
-		return ErrNotFound
+		return NotFound(WhatProvider, id)
 	}
 	return nil
 }
@@ -239,7 +239,7 @@ func (s *Store) ActivateProvider(ctx context.Context, id int64) error {
 			}
 		}
 		if !found {
-			return ErrNotFound
+			return NotFound(WhatProvider, id)
 		}
 		at := s.now().UTC().Truncate(time.Microsecond) // what PostgreSQL keeps
 		if err := activate(tx, id, at); err != nil {
@@ -283,7 +283,7 @@ func (s *Store) deleteProvider(ctx context.Context, id int64, handOver bool) (st
 		var p AIProvider
 		if err := tx.Where("id = ?", id).Take(&p).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
+				return NotFound(WhatProvider, id)
 			}
 			return err
 		}
@@ -325,7 +325,7 @@ func (s *Store) ProviderByID(ctx context.Context, id int64) (AIProvider, error) 
 	var p AIProvider
 	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return p, ErrNotFound
+		return p, NotFound(WhatProvider, id)
 	}
 	return p, err
 }
@@ -335,7 +335,7 @@ func (s *Store) ProviderByName(ctx context.Context, name string) (AIProvider, er
 	var p AIProvider
 	err := s.db.WithContext(ctx).Where("provider = ?", name).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return p, ErrNotFound
+		return p, NotFound(WhatProvider, name)
 	}
 	return p, err
 }
@@ -345,7 +345,7 @@ func (s *Store) ActiveProvider(ctx context.Context) (AIProvider, error) {
 	var p AIProvider
 	err := s.db.WithContext(ctx).Where("is_active").Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return p, ErrNotFound
+		return p, NotFound(WhatProvider, "active")
 	}
 	return p, err
 }

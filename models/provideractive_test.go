@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"testing"
 )
 
@@ -15,7 +16,7 @@ func testActiveProviderRules(t *testing.T, dialect string) {
 	active := func(s *Store) string {
 		t.Helper()
 		p, err := s.ActiveProvider(ctx)
-		if err == ErrNotFound {
+		if errors.Is(err, ErrNotFound) {
 			return ""
 		}
 		if err != nil {
@@ -96,7 +97,7 @@ func testActiveProviderRules(t *testing.T, dialect string) {
 		if err != nil || next != "" || active(s) != "" {
 			t.Fatalf("deleting the only provider: next %q, active %q, %v", next, active(s), err)
 		}
-		if _, err := s.DeleteProviderHandingOver(ctx, p.ID); err != ErrNotFound {
+		if _, err := s.DeleteProviderHandingOver(ctx, p.ID); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("deleting it again: %v, want ErrNotFound", err)
 		}
 	})

@@ -13,7 +13,7 @@ func (s *Store) GetRun(ctx context.Context, id int64) (JobRun, error) {
 	var r JobRun
 	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return r, ErrNotFound
+		return r, NotFound(WhatRun, id)
 	}
 	return r, err
 }

@@ -91,7 +91,7 @@ func (s *Store) GetSetting(ctx context.Context, key string) (Setting, error) {
 	var st Setting
 	err := s.db.WithContext(ctx).Where("key = ?", key).Take(&st).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return st, ErrNotFound
+		return st, NotFound(WhatSetting, key)
 	}
 	return st, err
 }
@@ -111,7 +111,7 @@ func (s *Store) EffectiveSetting(ctx context.Context, key string) (string, error
 			return k.Default, nil
 		}
 	}
-	return "", ErrNotFound
+	return "", NotFound(WhatSetting, key)
 }
 
 // ListSettings returns the known settings (stored or default) and every

@@ -67,7 +67,7 @@ func (s *Store) RevokeToken(ctx context.Context, id int64) error {
 		return res.Error
 	}
 	if res.RowsAffected == 0 {
-		return ErrNotFound
+		return NotFound(WhatToken, id)
 	}
 	return nil
 }

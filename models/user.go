@@ -116,7 +116,7 @@ func (s *Store) updateUser(ctx context.Context, username, action string, set map
 		var before User
 		if err := tx.Where("username = ?", username).Take(&before).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
+				return NotFound(WhatUser, username)
 			}
 			return err
 		}
@@ -151,7 +151,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
 	var u User
 	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&u).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return u, ErrNotFound
+		return u, NotFound(WhatUser, id)
 	}
 	return u, err
 }
@@ -178,13 +178,13 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (Us
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		// Spend the same time as a real check, so names cannot be probed.
 		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
-		return User{}, ErrNotFound
+		return User{}, NotFound(WhatUser, username)
 	}
 	if err != nil {
 		return User{}, err
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-		return User{}, ErrNotFound
+		return User{}, NotFound(WhatUser, username)
 	}
 	return u, nil
 }
