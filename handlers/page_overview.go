@@ -2,10 +2,8 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"switchboard/models"
@@ -18,9 +16,6 @@ const (
 	overviewFailures = 10
 	overviewNext     = 10
 )
-
-// chartStatuses is the stacking order of the hour chart, bottom up.
-var chartStatuses = []string{models.StatusSuccess, models.StatusError, models.StatusSkipped, models.StatusRunning}
 
 // handleOverviewPage is GET /, the home page; asked by htmx (app.js on a
 // live change), it answers only the panels.
@@ -116,74 +111,4 @@ func (h *Handler) nextRuns(ctx context.Context, jobs []scheduler.Job, n int) ([]
 		out = append(out, views.NextRun{JobID: a.job.ID, JobName: a.job.Name, At: formatTime(a.t, loc)})
 	}
 	return out, nil
-}
-
-// hourChart lays out stacked bars, one an hour from first, scaled to the
-// busiest hour.
-func hourChart(first time.Time, counts []map[string]int64, loc *time.Location) views.HourChart {
-	const barW, gap, height = 20, 4, 120
-	c := views.HourChart{Width: len(counts) * (barW + gap), Height: height, Zone: loc.String()}
-	totals := map[string]int64{}
-	for _, m := range counts {
-		var sum int64
-		for s, n := range m {
-			sum += n
-			totals[s] += n
-		}
-		c.Max = max(c.Max, sum)
-		c.Total += sum
-	}
-	for i, m := range counts {
-		start := first.Add(time.Duration(i) * time.Hour).In(loc)
-		bar := views.HourBar{X: i*(barW+gap) + gap/2, W: barW, Label: start.Format("15:04"), Start: start.Format(time.RFC3339)}
-		var words []string
-		statuses := statusOrder(m)
-		hs := make([]int, len(statuses))
-		used, big := 0, 0
-		for k, s := range statuses {
-			n := m[s]
-			bar.Total += n
-			words = append(words, fmt.Sprintf("%d %s", n, s))
-			hs[k] = max(int(n*height/max(c.Max, 1)), 1) // a run is never invisible
-			used += hs[k]
-			if hs[k] > hs[big] {
-				big = k
-			}
-		}
-		if used > height {
-			hs[big] -= used - height // those single pixels never push a stack past the top
-		}
-		y := height
-		for k, s := range statuses {
-			y -= hs[k]
-			bar.Parts = append(bar.Parts, views.BarPart{Y: y, H: hs[k], Status: s, Count: m[s]})
-		}
-		if len(words) == 0 {
-			words = []string{"no runs"}
-		}
-		bar.Title = fmt.Sprintf("%s–%s: %s", bar.Label, start.Add(time.Hour).Format("15:04"), strings.Join(words, ", "))
-		c.Hours = append(c.Hours, bar)
-	}
-	for _, s := range statusOrder(totals) {
-		c.Totals = append(c.Totals, views.StatusTotal{Status: s, Count: totals[s]})
-	}
-	return c
-}
-
-// statusOrder is the statuses m counts, known ones in stacking order, then
-// any other sorted.
-func statusOrder(m map[string]int64) []string {
-	var out, other []string
-	for _, s := range chartStatuses {
-		if m[s] > 0 {
-			out = append(out, s)
-		}
-	}
-	for s, n := range m {
-		if n > 0 && !slices.Contains(chartStatuses, s) {
-			other = append(other, s)
-		}
-	}
-	slices.Sort(other)
-	return append(out, other...)
 }
