@@ -147,6 +147,8 @@ func isRead(method string) bool { return method == http.MethodGet || method == h
 
 // signIn starts a session for u.
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, u models.User) error {
+	// New's error is a cookie it could not read (stale key, tampered):
+	// the session it returns is a fresh one, which is what signing in wants.
 	sess, _ := h.sessions.New(r, sessionName)
 	sess.Values["uid"] = u.ID
 	sess.Values["ver"] = u.SessionVersion
@@ -164,7 +166,7 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	sess, _ := h.sessions.New(r, sessionName)
+	sess, _ := h.sessions.New(r, sessionName) // as in signIn: a fresh session either way
 	opts := *h.sessions.Options
 	opts.MaxAge = -1
 	opts.Secure = r.TLS != nil || h.cfg.CookieSecure

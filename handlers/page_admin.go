@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -168,25 +169,25 @@ func (h *Handler) handlePageUserCreate(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	f := views.NewUserForm{Username: strings.TrimSpace(r.PostForm.Get("username")), Role: r.PostForm.Get("role")}
-	_, err := h.store.CreateUser(r.Context(), f.Username, r.PostForm.Get("password"), f.Role)
-	if err == nil {
-		if !isHTMX(r) {
-			http.Redirect(w, r, "/users", http.StatusSeeOther)
-			return nil
-		}
-		v, err := h.usersView(r, views.NewUserForm{Role: models.RoleViewer, Saved: true})
-		if err != nil {
+	if _, err := h.store.CreateUser(r.Context(), f.Username, r.PostForm.Get("password"), f.Role); err != nil {
+		var ce *models.ConflictError
+		if errors.As(err, &ce) {
+			f.Errors = map[string]string{"username": ce.Message}
+		} else if f.Errors, err = fieldErrors(err, nil); err != nil {
 			return err
 		}
-		return h.renderFragment(w, http.StatusOK, views.NewUser(v.Form), views.UsersBodyOOB(v.Users),
-			views.Toast("ok", fmt.Sprintf("Added %s.", f.Username)))
+		return h.renderFragment(w, http.StatusUnprocessableEntity, views.NewUser(f))
 	}
-	if ce, ok := err.(*models.ConflictError); ok {
-		f.Errors = map[string]string{"username": ce.Message}
-	} else if f.Errors, err = fieldErrors(err, nil); err != nil {
+	if !isHTMX(r) {
+		http.Redirect(w, r, "/users", http.StatusSeeOther)
+		return nil
+	}
+	v, err := h.usersView(r, views.NewUserForm{Role: models.RoleViewer, Saved: true})
+	if err != nil {
 		return err
 	}
-	return h.renderFragment(w, http.StatusUnprocessableEntity, views.NewUser(f))
+	return h.renderFragment(w, http.StatusOK, views.NewUser(v.Form), views.UsersBodyOOB(v.Users),
+		views.Toast("ok", fmt.Sprintf("Added %s.", f.Username)))
 }
 
 func (h *Handler) handlePageUserSetDisabled(disable bool) func(http.ResponseWriter, *http.Request) error {

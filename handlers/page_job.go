@@ -33,8 +33,12 @@ func (h *Handler) handleJobPage(w http.ResponseWriter, r *http.Request) error {
 	sf.JobID, sf.Version, sf.Timezone = j.ID, j.Version, loc.String()
 	p := h.preview(j.Schedule)
 	fillCrontab(&sf, p)
+	form, err := jobFormOf(j)
+	if err != nil {
+		return err
+	}
 	v := views.JobDetail{Job: jobRow(j, write, h.now()), Kind: j.Kind, Schedule: sf, Preview: p,
-		Form: jobFormOf(j), Runs: rows, Chart: durationChart(runs, loc), CanWrite: write}
+		Form: form, Runs: rows, Chart: durationChart(runs, loc), CanWrite: write}
 	if v.History, err = h.historyView(r, j); err != nil {
 		return err
 	}
@@ -75,5 +79,9 @@ func (h *Handler) handlePageJobReveal(w http.ResponseWriter, r *http.Request) er
 		http.Redirect(w, r, "/jobs/"+j.ID, http.StatusSeeOther)
 		return nil
 	}
-	return h.renderFragment(w, http.StatusOK, views.JobDefinition(jobForm(j, true)))
+	f, err := jobForm(j, true)
+	if err != nil {
+		return err
+	}
+	return h.renderFragment(w, http.StatusOK, views.JobDefinition(f))
 }

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -30,27 +29,33 @@ func (h *Handler) handlePageJobCreate(w http.ResponseWriter, r *http.Request) er
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	loc := h.sched.Location()
 	pf := r.PostForm
+	spec, err := jobCreateSpec(pf, h.sched.Location(), h.now())
+	if err != nil {
+		return h.jobCreateRefused(w, pf, err)
+	}
+	j, err := h.sched.Create(r.Context(), spec)
+	if err != nil {
+		return h.jobCreateRefused(w, pf, err)
+	}
+	h.setFlash(w, r, fmt.Sprintf("Created %s.", j.Name))
+	if isHTMX(r) {
+		w.Header().Set("HX-Redirect", "/jobs/"+j.ID)
+		w.WriteHeader(http.StatusCreated)
+		return nil
+	}
+	http.Redirect(w, r, "/jobs/"+j.ID, http.StatusSeeOther)
+	return nil
+}
+
+// jobCreateRefused shows the new-job form again with what was typed and
+// why it was refused; an error that is not the operator's is returned.
+func (h *Handler) jobCreateRefused(w http.ResponseWriter, pf url.Values, err error) error {
+	loc := h.sched.Location()
 	f := views.JobForm{IsNew: true, ID: pf.Get("id"), Kind: pf.Get("kind")}
 	echoJobForm(&f, pf)
 	f.Schedule = scheduleFormFrom(pf)
 	f.Schedule.Timezone = loc.String()
-	spec, err := jobCreateSpec(pf, loc, h.now())
-	var j scheduler.Job
-	if err == nil {
-		j, err = h.sched.Create(r.Context(), spec)
-	}
-	if err == nil {
-		h.setFlash(w, r, fmt.Sprintf("Created %s.", j.Name))
-		if isHTMX(r) {
-			w.Header().Set("HX-Redirect", "/jobs/"+j.ID)
-			w.WriteHeader(http.StatusCreated)
-			return nil
-		}
-		http.Redirect(w, r, "/jobs/"+j.ID, http.StatusSeeOther)
-		return nil
-	}
 	var conf *models.ConflictError
 	if errors.As(err, &conf) {
 		f.Errors = map[string]string{"id": conf.Message}
@@ -92,39 +97,61 @@ func (h *Handler) handlePageJobEdit(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	id := current.ID
-	form := jobFormOf(current)
-	echoJobForm(&form, r.PostForm)
-	edit, err := func() (models.JobEdit, error) {
-		in, err := jobEditInput(r.PostForm, current.Kind, webhookConfig(current).Headers)
+	edit, err := jobEdit(current, r.PostForm)
+	if err != nil {
+		return h.jobEditRefused(w, current, r.PostForm, err)
+	}
+	j, err := h.sched.Edit(r.Context(), current.ID, edit)
+	if err != nil {
+		return h.jobEditRefused(w, current, r.PostForm, err)
+	}
+	if !isHTMX(r) {
+		http.Redirect(w, r, "/jobs/"+j.ID, http.StatusSeeOther)
+		return nil
+	}
+	f, err := jobFormOf(j)
+	if err != nil {
+		return err
+	}
+	f.Saved = true
+	return h.renderFragment(w, http.StatusOK, views.JobDefinition(f), views.Toast("ok", "Saved "+j.Name+"."))
+}
+
+// jobEdit validates the definition form as an edit of current.
+func jobEdit(current scheduler.Job, pf url.Values) (models.JobEdit, error) {
+	var headers map[string]string
+	if current.Kind == models.KindWebhook {
+		c, err := models.StoredConfig[models.WebhookConfig](current.Config)
 		if err != nil {
 			return models.JobEdit{}, err
 		}
-		return in.Validate(current.Kind)
-	}()
-	if err == nil {
-		var j scheduler.Job
-		if j, err = h.sched.Edit(r.Context(), id, edit); err == nil {
-			if !isHTMX(r) {
-				http.Redirect(w, r, "/jobs/"+id, http.StatusSeeOther)
-				return nil
-			}
-			f := jobFormOf(j)
-			f.Saved = true
-			return h.renderFragment(w, http.StatusOK, views.JobDefinition(f), views.Toast("ok", "Saved "+j.Name+"."))
-		}
+		headers = c.Headers
 	}
+	in, err := jobEditInput(pf, current.Kind, headers)
+	if err != nil {
+		return models.JobEdit{}, err
+	}
+	return in.Validate(current.Kind)
+}
+
+// jobEditRefused shows the definition form again with what was typed and
+// why it was not saved: someone else's change (409) or the operator's
+// input (422); an error that is neither is returned.
+func (h *Handler) jobEditRefused(w http.ResponseWriter, current scheduler.Job, pf url.Values, err error) error {
+	form, ferr := jobFormOf(current)
+	if ferr != nil {
+		return ferr
+	}
+	echoJobForm(&form, pf)
 	var vce *scheduler.VersionConflictError
 	if errors.As(err, &vce) {
 		form.Version = vce.Current.Version
 		form.Message = fmt.Sprintf("Someone else changed this job (now version %d). Your changes were not saved; save again to replace theirs.", vce.Current.Version)
 		return h.renderFragment(w, http.StatusConflict, views.JobDefinition(form))
 	}
-	errs, err := formFieldErrors(err, nil)
-	if err != nil {
+	if form.Errors, err = formFieldErrors(err, nil); err != nil {
 		return err
 	}
-	form.Errors = errs
 	return h.renderFragment(w, http.StatusUnprocessableEntity, views.JobDefinition(form))
 }
 
@@ -132,20 +159,25 @@ func (h *Handler) handlePageJobEdit(w http.ResponseWriter, r *http.Request) erro
 // are never sent back, only their names, and the URL's credentials and
 // query values and the body are masked (sent back unchanged, they keep
 // the stored ones) unless the admin asked to reveal them.
-func jobFormOf(j scheduler.Job) views.JobForm { return jobForm(j, false) }
+func jobFormOf(j scheduler.Job) (views.JobForm, error) { return jobForm(j, false) }
 
-func jobForm(j scheduler.Job, reveal bool) views.JobForm {
+func jobForm(j scheduler.Job, reveal bool) (views.JobForm, error) {
 	f := views.JobForm{ID: j.ID, Kind: j.Kind, Name: j.Name, Description: j.Description, MarketHours: j.MarketHoursOnly, Version: j.Version}
 	if j.TimeoutSeconds > 0 {
 		f.Timeout = strconv.Itoa(j.TimeoutSeconds)
 	}
 	switch j.Kind {
 	case models.KindPrompt:
-		var c models.PromptConfig
-		_ = json.Unmarshal([]byte(j.Config), &c)
+		c, err := models.StoredConfig[models.PromptConfig](j.Config)
+		if err != nil {
+			return f, err
+		}
 		f.Prompt, f.Model = c.Prompt, c.Model
 	case models.KindWebhook:
-		c := webhookConfig(j)
+		c, err := models.StoredConfig[models.WebhookConfig](j.Config)
+		if err != nil {
+			return f, err
+		}
 		f.URL, f.Method, f.Body = c.URL, c.Method, c.Body
 		if !reveal {
 			f.URL = models.MaskURL(c.URL)
@@ -159,17 +191,7 @@ func jobForm(j scheduler.Job, reveal bool) views.JobForm {
 		}
 		slices.Sort(f.HeadersSet)
 	}
-	return f
-}
-
-// webhookConfig decodes a webhook job's stored config (validated when it
-// was saved); other kinds give the zero config.
-func webhookConfig(j scheduler.Job) models.WebhookConfig {
-	var c models.WebhookConfig
-	if j.Kind == models.KindWebhook {
-		_ = json.Unmarshal([]byte(j.Config), &c)
-	}
-	return c
+	return f, nil
 }
 
 // echoJobForm puts what the operator typed back into the form, for a

@@ -104,7 +104,7 @@ func historyValue(key string, v any, ok bool) string {
 	if s, ok := v.(string); ok {
 		return s
 	}
-	b, _ := json.Marshal(v)
+	b, _ := json.Marshal(v) // v was decoded from JSON, so it encodes
 	return string(b)
 }
 

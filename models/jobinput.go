@@ -2,6 +2,7 @@ package models
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -205,6 +206,16 @@ func parseTimeout(v Value) (int, error) {
 		return 0, Invalid("timeout_seconds", `Invalid "timeout_seconds": must be an integer from 1 to 86400.`)
 	}
 	return n, nil
+}
+
+// StoredConfig decodes a job's stored config (validated when it was
+// saved, so an error means the row was written by something else).
+func StoredConfig[C PromptConfig | WebhookConfig](config string) (C, error) {
+	var c C
+	if err := json.Unmarshal([]byte(config), &c); err != nil {
+		return c, fmt.Errorf("stored config: %w", err)
+	}
+	return c, nil
 }
 
 // PromptConfig is the config of a prompt job.

@@ -200,7 +200,7 @@ func (s *Service) invoke(ctx context.Context, j models.Job, run *models.JobRun) 
 		if s.prompt == nil {
 			return "", Skip{Reason: "no active AI provider"}
 		}
-		cfg, err := decodeConfig[models.PromptConfig](j.Config)
+		cfg, err := models.StoredConfig[models.PromptConfig](j.Config)
 		if err != nil {
 			return "", err
 		}
@@ -208,7 +208,7 @@ func (s *Service) invoke(ctx context.Context, j models.Job, run *models.JobRun) 
 		run.Provider, run.Model = res.Provider, res.Model
 		return res.Text, err
 	case models.KindWebhook:
-		cfg, err := decodeConfig[models.WebhookConfig](j.Config)
+		cfg, err := models.StoredConfig[models.WebhookConfig](j.Config)
 		if err != nil {
 			return "", err
 		}

@@ -56,7 +56,7 @@ func (s *Service) checkEgress(kind, config string) error {
 	if kind != models.KindWebhook {
 		return nil
 	}
-	c, err := decodeConfig[models.WebhookConfig](config)
+	c, err := models.StoredConfig[models.WebhookConfig](config)
 	if err != nil {
 		return nil // validated when parsed; a run reports it
 	}
@@ -77,14 +77,6 @@ func withoutURL(err error, raw string) error {
 	return err
 }
 
-func decodeConfig[T any](raw string) (T, error) {
-	var c T
-	if err := json.Unmarshal([]byte(raw), &c); err != nil {
-		return c, fmt.Errorf("stored config: %w", err)
-	}
-	return c, nil
-}
-
 // keepMaskedSecrets lets an operator send back a config as it was shown to
 // them: a masked value (header, body, URL) that still matches the mask of
 // the stored one keeps the stored one. A mask that matches nothing stored
@@ -94,8 +86,8 @@ func keepMaskedSecrets(kind, oldCfg, newCfg string) (string, error) {
 	if kind != models.KindWebhook {
 		return newCfg, nil
 	}
-	prev, err1 := decodeConfig[models.WebhookConfig](oldCfg)
-	next, err2 := decodeConfig[models.WebhookConfig](newCfg)
+	prev, err1 := models.StoredConfig[models.WebhookConfig](oldCfg)
+	next, err2 := models.StoredConfig[models.WebhookConfig](newCfg)
 	if err1 != nil || err2 != nil {
 		return newCfg, nil
 	}
