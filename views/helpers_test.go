@@ -157,3 +157,19 @@ func desc(s *goquery.Selection) string {
 	}
 	return d
 }
+
+// attrs checks several attributes of the first element of s, given as
+// name, value pairs.
+func attrs(t *testing.T, s *goquery.Selection, nameValues ...string) {
+	t.Helper()
+	for i := 0; i+1 < len(nameValues); i += 2 {
+		attr(t, s, nameValues[i], nameValues[i+1])
+	}
+}
+
+// postsTo checks that a form posts to path both without script (action)
+// and through htmx (hx-post).
+func postsTo(t *testing.T, form *goquery.Selection, path string) {
+	t.Helper()
+	attrs(t, form, "action", path, "hx-post", path)
+}

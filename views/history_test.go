@@ -21,8 +21,7 @@ func TestHistoryPageFiltersAndGoesLive(t *testing.T) {
 	}
 	doc := parse(t, HistoryPage(v))
 	form := one(t, doc.Selection, "form[data-testid=history-filters]")
-	attr(t, form, "method", "get")
-	attr(t, form, "action", "/history")
+	attrs(t, form, "method", "get", "action", "/history")
 	attr(t, one(t, form, "select[name=job][data-testid=history-job] option[selected]"), "value", "b")
 	escaped(t, one(t, form, "option[value=b]"))
 	attr(t, one(t, form, "select[name=status][data-testid=history-status] option[selected]"), "value", "error")

@@ -40,8 +40,7 @@ func TestJobPageForAdminAndViewer(t *testing.T) {
 		present(t, doc.Selection, "form.danger-zone [data-testid=delete-job]", canWrite)
 		if canWrite {
 			del := one(t, doc.Selection, "form.danger-zone")
-			attr(t, del, "action", "/jobs/nightly/delete")
-			attr(t, del, "hx-post", "/jobs/nightly/delete")
+			postsTo(t, del, "/jobs/nightly/delete")
 			attr(t, del, "hx-confirm", "Delete job Nightly report? Its run history stays.")
 		} else {
 			noActions(t, one(t, doc.Selection, "div.cols"))
@@ -58,14 +57,11 @@ func TestJobPageForAdminAndViewer(t *testing.T) {
 func TestJobSummaryCarriesItsActions(t *testing.T) {
 	sum := one(t, parse(t, JobSummary(adminRow())).Selection, "section#job-summary-nightly[data-testid=job-summary]")
 	hasAttr(t, sum, "data-job-target", true)
-	attr(t, sum, "data-state", "scheduled")
-	attr(t, sum, "data-version", "7")
+	attrs(t, sum, "data-state", "scheduled", "data-version", "7")
 	actions := one(t, sum, "div.actions")
-	attr(t, actions, "hx-target", "closest [data-job-target]")
-	attr(t, actions, "hx-swap", "outerHTML")
+	attrs(t, actions, "hx-target", "closest [data-job-target]", "hx-swap", "outerHTML")
 	pause := one(t, actions, "details.pause-menu form")
-	attr(t, pause, "action", "/jobs/nightly/pause")
-	attr(t, pause, "hx-post", "/jobs/nightly/pause")
+	postsTo(t, pause, "/jobs/nightly/pause")
 	attr(t, one(t, pause, "input[data-testid=pause-version]"), "value", "7")
 	one(t, actions, "form[hx-post='/jobs/nightly/run'] [data-testid=run-now]")
 	text(t, one(t, sum, "[data-testid=job-schedule]"), "0 3 * * * Europe/Paris")
@@ -122,8 +118,7 @@ func TestDurationChartDrawsOneBarPerRun(t *testing.T) {
 	fig := one(t, parse(t, DurationChart(jobDetail(true).Chart)).Selection, "figure[data-testid=duration-chart]")
 	attr(t, one(t, fig, "svg"), "viewBox", "0 0 300 80")
 	bar := one(t, fig, "rect.bar")
-	attr(t, bar, "class", "bar bar-success")
-	attr(t, bar, "height", "70")
+	attrs(t, bar, "class", "bar bar-success", "height", "70")
 	text(t, one(t, bar, "title"), "3s")
 	text(t, one(t, fig, "figcaption"), "Duration of the last 1 runs, oldest on the left; tallest 3s.")
 

@@ -42,10 +42,8 @@ func TestJobHistoryCardListsChanges(t *testing.T) {
 func TestJobHistoryRestoreIsForWritersOnly(t *testing.T) {
 	card := one(t, parse(t, JobHistoryCard(jobHistory(true))).Selection, "#job-history")
 	form := one(t, card, "form")
-	attr(t, form, "action", "/jobs/nightly/restore-schedule")
-	attr(t, form, "hx-post", "/jobs/nightly/restore-schedule")
-	attr(t, form, "hx-target", "#job-history")
-	attr(t, form, "hx-swap", "outerHTML")
+	postsTo(t, form, "/jobs/nightly/restore-schedule")
+	attrs(t, form, "hx-target", "#job-history", "hx-swap", "outerHTML")
 	attr(t, one(t, form, "input[name=entry]"), "value", "5")
 	attr(t, one(t, form, "input[name=version]"), "value", "8")
 	one(t, form, "button[data-testid=restore-schedule]")

@@ -17,10 +17,8 @@ import (
 func TestBulkBarPostsTheSelection(t *testing.T) {
 	doc := parse(t, BulkBar())
 	form := one(t, doc.Selection, "form#jobs-bulk[data-testid=bulk-bar]")
-	attr(t, form, "action", "/jobs/bulk")
-	attr(t, form, "hx-post", "/jobs/bulk")
-	attr(t, form, "hx-target", "#bulk-result")
-	attr(t, form, "hx-swap", "outerHTML")
+	postsTo(t, form, "/jobs/bulk")
+	attrs(t, form, "hx-target", "#bulk-result", "hx-swap", "outerHTML")
 	hasAttr(t, form, "aria-label", true)
 	attr(t, one(t, form, "button[data-testid=bulk-pause]"), "value", "pause")
 	attr(t, one(t, form, "button[data-testid=bulk-resume]"), "value", "resume")
@@ -69,10 +67,8 @@ func TestResumeDialogAsksAboutMissedRuns(t *testing.T) {
 			t.Fatalf("missed %d: got %d forms, want %d", tt.missed, forms.Length(), want)
 		}
 		forms.Each(func(_ int, f *goquery.Selection) {
-			attr(t, f, "action", "/jobs/nightly/resume")
-			attr(t, f, "hx-post", "/jobs/nightly/resume")
-			attr(t, f, "hx-target", "#job-nightly")
-			attr(t, f, "hx-swap", "outerHTML")
+			postsTo(t, f, "/jobs/nightly/resume")
+			attrs(t, f, "hx-target", "#job-nightly", "hx-swap", "outerHTML")
 		})
 		one(t, dlg, "[data-testid=resume-just]")
 		one(t, dlg, "button[data-close-dialog][data-testid=resume-cancel]")

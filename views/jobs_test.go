@@ -53,11 +53,7 @@ func TestJobsTableCarriesWhatAppJSReads(t *testing.T) {
 	v := jobsView(true)
 	v.Filter, v.Search = "paused", "rep"
 	table := one(t, parse(t, JobsPage(v)).Selection, "table#jobs-table[data-testid=jobs-table]")
-	attr(t, table, "hx-target", "closest [data-job-target]")
-	attr(t, table, "hx-swap", "outerHTML")
-	attr(t, table, "data-filter", "paused")
-	attr(t, table, "data-search", "rep")
-	attr(t, table, "data-total", "120")
+	attrs(t, table, "hx-target", "closest [data-job-target]", "hx-swap", "outerHTML", "data-filter", "paused", "data-search", "rep", "data-total", "120")
 	hasAttr(t, table, "data-first", false)
 	hasAttr(t, table, "data-last", false)
 	one(t, table, "tbody#jobs-body[data-testid=jobs-body]")
@@ -90,13 +86,10 @@ func TestJobsSearchKeepsFilterAndEscapes(t *testing.T) {
 	v := jobsView(false)
 	v.Filter, v.Search = "failed", nasty
 	form := one(t, parse(t, JobsPage(v)).Selection, "form[data-testid=job-search]")
-	attr(t, form, "action", "/jobs")
-	attr(t, form, "method", "get")
-	attr(t, form, "role", "search")
+	attrs(t, form, "action", "/jobs", "method", "get", "role", "search")
 	attr(t, one(t, form, "input[type=hidden][name=status]"), "value", "failed")
 	input := one(t, form, "input[name=q][data-testid=job-search-input]")
-	attr(t, input, "value", nasty)
-	attr(t, input, "aria-label", "Search jobs by name or id")
+	attrs(t, input, "value", nasty, "aria-label", "Search jobs by name or id")
 	count(t, form, "script", 0)
 
 	v.Filter = ""
@@ -108,8 +101,7 @@ func TestJobFiltersLinkEveryChip(t *testing.T) {
 	v := jobsView(true)
 	v.Filter, v.Search = "paused", "a&b"
 	nav := one(t, parse(t, JobFilters(v)).Selection, "nav#job-filters[data-testid=job-filters]")
-	attr(t, nav, "aria-label", "Filter jobs by status")
-	attr(t, nav, "data-total", "120")
+	attrs(t, nav, "aria-label", "Filter jobs by status", "data-total", "120")
 	wantHrefs := []string{"/jobs?q=a%26b", "/jobs?q=a%26b&status=scheduled", "/jobs?q=a%26b&status=running", "/jobs?q=a%26b&status=paused", "/jobs?q=a%26b&status=failed"}
 	if got := hrefs(nav, "a.chip"); !slices.Equal(got, wantHrefs) {
 		t.Errorf("chip links: got %q, want %q", got, wantHrefs)

@@ -49,11 +49,7 @@ func TestJobRowActionsFollowStateAndViewer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tr := one(t, parseInTable(t, JobRowTR(tt.row)).Selection, "tr#job-nightly")
-			attr(t, tr, "data-testid", "job-row")
-			attr(t, tr, "data-job-id", "nightly")
-			attr(t, tr, "data-state", tt.state)
-			attr(t, tr, "data-version", "7")
-			attr(t, tr, "data-last-status", "success")
+			attrs(t, tr, "data-testid", "job-row", "data-job-id", "nightly", "data-state", tt.state, "data-version", "7", "data-last-status", "success")
 			hasAttr(t, tr, "data-job-target", true)
 			attr(t, one(t, tr, "td[data-testid=job-name] a"), "href", "/jobs/nightly")
 			text(t, one(t, tr, "[data-testid=job-state]"), tt.state)
@@ -62,8 +58,7 @@ func TestJobRowActionsFollowStateAndViewer(t *testing.T) {
 				return
 			}
 			sel := one(t, tr, "input[data-testid=job-select]")
-			attr(t, sel, "value", "nightly:7")
-			attr(t, sel, "form", "jobs-bulk")
+			attrs(t, sel, "value", "nightly:7", "form", "jobs-bulk")
 			present(t, tr, "details.pause-menu[data-pause='/jobs/nightly/pause'] [data-testid=pause-open]", tt.pause)
 			present(t, tr, "form[hx-post='/jobs/nightly/resume'][action='/jobs/nightly/resume'] [data-testid=resume]", tt.resume)
 			if tt.resume {
@@ -83,8 +78,7 @@ func TestJobRowStatusShowsRunningAndPaused(t *testing.T) {
 		long.LongRunning = late
 		tr := parseInTable(t, JobRowTR(long)).Find("tr")
 		elapsed := one(t, tr, "small.elapsed")
-		attr(t, elapsed, "data-since", "2026-01-01T05:00:00Z")
-		attr(t, elapsed, "data-usual-ms", "90000")
+		attrs(t, elapsed, "data-since", "2026-01-01T05:00:00Z", "data-usual-ms", "90000")
 		note := one(t, tr, "[data-testid=running-long]")
 		hasAttr(t, note, "hidden", !late)
 		text(t, note, "running longer than usual (typically ≤ 1m30s)")
@@ -194,9 +188,7 @@ func TestProviderListOOBMarksTheActiveOne(t *testing.T) {
 
 func TestSettingValueOOBHasNoDotInItsID(t *testing.T) {
 	span := one(t, parse(t, SettingValueOOB("scheduler.max_workers", nasty)).Selection, "span[data-testid=setting-value]")
-	attr(t, span, "id", "setting-scheduler-max_workers")
-	attr(t, span, "data-key", "scheduler.max_workers")
-	attr(t, span, "hx-swap-oob", "true")
+	attrs(t, span, "id", "setting-scheduler-max_workers", "data-key", "scheduler.max_workers", "hx-swap-oob", "true")
 	escaped(t, span)
 }
 

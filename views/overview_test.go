@@ -46,8 +46,7 @@ func TestOverviewListsRunningPausedFailedNext(t *testing.T) {
 	attr(t, running, "data-job-id", "b")
 	attr(t, one(t, running, "a:not(.elapsed)"), "href", "/jobs/b")
 	elapsed := one(t, running, "a.elapsed")
-	attr(t, elapsed, "href", "/runs/10")
-	attr(t, elapsed, "data-since", "2026-01-01T11:00:00Z")
+	attrs(t, elapsed, "href", "/runs/10", "data-since", "2026-01-01T11:00:00Z")
 
 	paused := one(t, ov, "[data-testid=overview-paused]")
 	count(t, paused, "li[data-testid=paused-job]", 2)

@@ -40,8 +40,7 @@ func TestProviderStatusActionsForAdminOnly(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			st := one(t, parse(t, ProviderStatus(tt.c)).Selection, "div#provider-status-openai[data-testid=provider-status]")
-			attr(t, st, "data-provider", "openai")
-			attr(t, st, "data-status", "configured")
+			attrs(t, st, "data-provider", "openai", "data-status", "configured")
 			present(t, st, "form[hx-post='/providers/openai/activate'][action='/providers/openai/activate'] [data-testid=provider-activate]", tt.activate)
 			present(t, st, "button[data-testid=provider-test][hx-post='/providers/openai/test'][hx-target='#provider-test-openai']", tt.test)
 			present(t, st, "form[hx-post='/providers/openai/delete'] [data-testid=provider-delete]", tt.delete)
@@ -76,10 +75,8 @@ func TestProviderStatusesOOBReplaceEachLine(t *testing.T) {
 func TestProviderFormForAdminAndViewer(t *testing.T) {
 	for _, canWrite := range []bool{true, false} {
 		form := one(t, parse(t, ProviderForm(providerCard(canWrite))).Selection, "form#provider-form-openai")
-		attr(t, form, "action", "/providers/openai")
-		attr(t, form, "hx-post", "/providers/openai")
-		attr(t, form, "hx-target", "this")
-		attr(t, form, "hx-swap", "outerHTML")
+		postsTo(t, form, "/providers/openai")
+		attrs(t, form, "hx-target", "this", "hx-swap", "outerHTML")
 		key := one(t, form, "input[type=password][data-testid=provider-key-input]")
 		hasAttr(t, key, "value", false)
 		attr(t, key, "placeholder", "leave empty to keep the current key")
@@ -101,12 +98,10 @@ func TestProviderFormShowsErrorsAndBaseURL(t *testing.T) {
 	c.Errors = map[string]string{"api_key": nasty, "base_url": "unreachable"}
 	form := one(t, parse(t, ProviderForm(c)).Selection, "form#provider-form-openai")
 	key := one(t, form, "[data-testid=provider-key-input]")
-	attr(t, key, "placeholder", "paste the key")
-	attr(t, key, "aria-describedby", "error-api_key")
+	attrs(t, key, "placeholder", "paste the key", "aria-describedby", "error-api_key")
 	escaped(t, one(t, form, "#error-api_key"))
 	base := one(t, form, "input[type=url][data-testid=provider-base-url]")
-	attr(t, base, "value", "http://localhost:11434/v1")
-	attr(t, base, "aria-invalid", "true")
+	attrs(t, base, "value", "http://localhost:11434/v1", "aria-invalid", "true")
 	hasAttr(t, one(t, form, "[data-testid=provider-model]"), "aria-invalid", false)
 }
 
@@ -121,8 +116,7 @@ func TestProviderFormOOBAndTestResult(t *testing.T) {
 		class string
 	}{{"", false, "test-result"}, {"Connected.", true, "test-result ok"}, {nasty, false, "test-result bad"}} {
 		p := one(t, parse(t, ProviderTestResult("openai", tt.text, tt.ok)).Selection, "p#provider-test-openai[data-testid=provider-test-result]")
-		attr(t, p, "role", "status")
-		attr(t, p, "class", tt.class)
+		attrs(t, p, "role", "status", "class", tt.class)
 		text(t, p, tt.text)
 	}
 	escaped(t, parse(t, ProviderTestResult("openai", nasty, false)).Find("p"))

@@ -31,14 +31,11 @@ func settingsView(canWrite bool) SettingsView {
 func TestSettingsFormForAdminAndViewer(t *testing.T) {
 	for _, canWrite := range []bool{true, false} {
 		form := one(t, parse(t, SettingsForm(settingsView(canWrite))).Selection, "form#settings-form[data-testid=settings-form]")
-		attr(t, form, "action", "/settings")
-		attr(t, form, "hx-post", "/settings")
-		attr(t, form, "hx-target", "this")
-		attr(t, form, "hx-swap", "outerHTML")
+		postsTo(t, form, "/settings")
+		attrs(t, form, "hx-target", "this", "hx-swap", "outerHTML")
 		attr(t, one(t, form, "input[type=hidden][data-testid='setting-loaded-scheduler.max_workers']"), "name", "loaded.scheduler.max_workers")
 		tz := one(t, form, "input[data-testid='setting-scheduler.timezone']")
-		attr(t, tz, "list", "zones")
-		attr(t, tz, "value", "Europe/Paris")
+		attrs(t, tz, "list", "zones", "value", "Europe/Paris")
 		workers := one(t, form, "input[name='scheduler.max_workers']")
 		attr(t, workers, "inputmode", "numeric")
 		hasAttr(t, tz, "disabled", !canWrite)
@@ -59,8 +56,7 @@ func TestSettingsFormShowsErrorsAndConflicts(t *testing.T) {
 	v.Conflict, v.Saved = "Another admin changed the settings.", true
 	form := one(t, parse(t, SettingsForm(v)).Selection, "form#settings-form")
 	workers := one(t, form, "input[name='scheduler.max_workers']")
-	attr(t, workers, "aria-invalid", "true")
-	attr(t, workers, "aria-describedby", "error-scheduler.max_workers")
+	attrs(t, workers, "aria-invalid", "true", "aria-describedby", "error-scheduler.max_workers")
 	text(t, one(t, form, "p[id='error-scheduler.max_workers']"), "must be 1 to 100")
 	changed := one(t, form, "label.changed [data-testid=setting-changed]")
 	escaped(t, changed)
@@ -71,8 +67,7 @@ func TestSettingsFormShowsErrorsAndConflicts(t *testing.T) {
 func TestActiveProviderForAdminAndViewer(t *testing.T) {
 	for _, canWrite := range []bool{true, false} {
 		form := one(t, parse(t, ActiveProvider(settingsView(canWrite).Active)).Selection, "form#active-provider-form[data-testid=active-provider-form]")
-		attr(t, form, "action", "/settings/active-provider")
-		attr(t, form, "hx-post", "/settings/active-provider")
+		postsTo(t, form, "/settings/active-provider")
 		attr(t, form, "hx-target", "this")
 		sel := one(t, form, "select[name=provider][data-testid=active-provider-select]")
 		attr(t, sel, "aria-label", "Active provider")

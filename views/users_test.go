@@ -34,10 +34,8 @@ func TestUsersPageOffersActionsOnOthers(t *testing.T) {
 
 	bob := one(t, body, "tr[data-username=bob]")
 	form := one(t, bob, "form")
-	attr(t, form, "action", "/users/bob/disable")
-	attr(t, form, "hx-post", "/users/bob/disable")
-	attr(t, form, "hx-confirm", "Disable bob and end their sessions?")
-	attr(t, form, "hx-target", "body")
+	postsTo(t, form, "/users/bob/disable")
+	attrs(t, form, "hx-confirm", "Disable bob and end their sessions?", "hx-target", "body")
 	one(t, form, "button[data-testid=disable-user]")
 	attr(t, one(t, bob, "time"), "datetime", "2026-01-02T00:00:00Z")
 
@@ -49,10 +47,8 @@ func TestUsersPageOffersActionsOnOthers(t *testing.T) {
 	count(t, eve, "[data-testid=disable-user]", 0)
 
 	add := one(t, doc.Selection, "form#new-user-form[data-testid=new-user-form]")
-	attr(t, add, "action", "/users")
-	attr(t, add, "hx-post", "/users")
-	attr(t, add, "hx-target", "this")
-	attr(t, add, "hx-swap", "outerHTML")
+	postsTo(t, add, "/users")
+	attrs(t, add, "hx-target", "this", "hx-swap", "outerHTML")
 }
 
 func TestUsersBodyOOBTravelsInATemplate(t *testing.T) {
@@ -70,9 +66,7 @@ func TestNewUserShowsErrorsAndKeepsInput(t *testing.T) {
 		Errors: map[string]string{"username": "taken", "password": "too short"}}
 	form := one(t, parse(t, NewUser(f)).Selection, "form#new-user-form")
 	user := one(t, form, "input[data-testid=new-username]")
-	attr(t, user, "value", nasty)
-	attr(t, user, "aria-invalid", "true")
-	attr(t, user, "aria-describedby", "error-username")
+	attrs(t, user, "value", nasty, "aria-invalid", "true", "aria-describedby", "error-username")
 	text(t, one(t, form, "#error-username"), "taken")
 	pw := one(t, form, "input[type=password][data-testid=new-password]")
 	attr(t, pw, "aria-describedby", "error-password")
@@ -107,8 +101,7 @@ func TestAuditPageListsEntriesEscaped(t *testing.T) {
 func TestLoginPageCarriesNext(t *testing.T) {
 	f := LoginForm{Username: "ada", Next: "/jobs?q=a&b", Message: nasty}
 	form := one(t, parse(t, LoginPage(f)).Selection, "form[data-testid=login-form]")
-	attr(t, form, "method", "post")
-	attr(t, form, "action", "/login")
+	attrs(t, form, "method", "post", "action", "/login")
 	attr(t, one(t, form, "input[type=hidden][name=next]"), "value", "/jobs?q=a&b")
 	attr(t, one(t, form, "input[data-testid=login-username]"), "value", "ada")
 	hasAttr(t, one(t, form, "input[type=password][data-testid=login-password]"), "value", false)
@@ -125,7 +118,6 @@ func TestErrorPageAndToast(t *testing.T) {
 	wrap := one(t, parse(t, Toast("error", nasty)).Selection, "[hx-swap-oob]")
 	attr(t, wrap, "hx-swap-oob", "beforeend:#toasts")
 	toast := one(t, wrap, "[data-testid=toast]")
-	attr(t, toast, "class", "toast toast-error")
-	attr(t, toast, "role", "status")
+	attrs(t, toast, "class", "toast toast-error", "role", "status")
 	escaped(t, toast)
 }
