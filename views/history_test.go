@@ -4,7 +4,7 @@
 //	test                                  guards
 //	TestHistoryPageFiltersAndGoesLive     the filter form (GET /history) keeps the chosen job and status; only a live page's table body has the id new runs are added to
 //	TestHistoryPageEmpty                  no runs: the table says so, the pager still shows
-//	TestInstancesSectionMarksLeaderAndSelf  one row per instance, the leader and this instance named, ids escaped
+//	TestInstancesSectionMarksLeaderAndSelf  one row per instance, the leader ("runs the schedule") and this instance ("this one") told apart, ids escaped
 
 package views
 
@@ -50,19 +50,20 @@ func TestHistoryPageEmpty(t *testing.T) {
 
 func TestInstancesSectionMarksLeaderAndSelf(t *testing.T) {
 	sec := one(t, parse(t, InstancesSection([]Instance{
-		{ID: "host-1", Leader: true, Self: true, LastEventID: 1234, Version: "v1"},
-		{ID: nasty, LastEventID: 1200},
+		{ID: "host-1", Leader: true, LastEventID: 1234, Version: "v1"},
+		{ID: nasty, Self: true, LastEventID: 1200},
 	})).Selection, "section#instances[data-testid=instances]")
 	rows := sec.Find("tr[data-testid=instance-row]")
 	if rows.Length() != 2 {
 		t.Fatalf("instance rows: got %d, want 2", rows.Length())
 	}
-	for i, want := range []string{"host-1 (this one)", "runs the schedule", "", "", "1234", "v1"} {
+	for i, want := range []string{"host-1", "runs the schedule", "", "", "1234", "v1"} {
 		text(t, rows.Eq(0).Find("td").Eq(i), want)
 	}
 	text(t, one(t, rows.Eq(1), "td:nth-child(2)"), "follower")
 	escaped(t, one(t, rows.Eq(1), "td:first-child code"))
-	count(t, rows.Eq(1), "small", 0)
+	text(t, one(t, rows.Eq(1), "td:first-child small"), "(this one)")
+	count(t, rows.Eq(0), "small", 0)
 
 	empty := one(t, parse(t, InstancesSection(nil)).Selection, "section#instances")
 	count(t, empty, "tr[data-testid=instance-row]", 0)
