@@ -95,8 +95,14 @@ func TestJobDefinitionEditAndNew(t *testing.T) {
 	attr(t, one(t, form, "fieldset.modes"), "hx-get", "/jobs/new/preview")
 	one(t, form, "#schedule-preview")
 	text(t, one(t, form, "[data-testid=save-job]"), "Create job")
-	if kf := one(t, form, "div.kind-fields"); !kf.HasClass("kind-prompt") || !kf.HasClass("kind-webhook") {
-		t.Errorf("new job's kind fields: class got %q, want both kinds", kf.AttrOr("class", ""))
+	// A new job carries both kinds' fields whichever is chosen: the kind
+	// can still change, and app.css hides the other by the select's value.
+	for _, kind := range []string{"webhook", "prompt"} {
+		nw.Kind = kind
+		kf := one(t, parse(t, JobDefinition(nw)).Selection, "form#job-form div.kind-fields")
+		if !kf.HasClass("kind-prompt") || !kf.HasClass("kind-webhook") {
+			t.Errorf("new %s job's kind fields: class got %q, want both kinds", kind, kf.AttrOr("class", ""))
+		}
 	}
 }
 
