@@ -114,7 +114,7 @@ func TestProviderFormOOBAndTestResult(t *testing.T) {
 		text  string
 		ok    bool
 		class string
-	}{{"", false, "test-result"}, {"Connected.", true, "test-result ok"}, {nasty, false, "test-result bad"}} {
+	}{{"", false, "test-result"}, {"", true, "test-result"}, {"Connected.", true, "test-result ok"}, {nasty, false, "test-result bad"}} {
 		p := one(t, parse(t, ProviderTestResult("openai", tt.text, tt.ok)).Selection, "p#provider-test-openai[data-testid=provider-test-result]")
 		attrs(t, p, "role", "status", "class", tt.class)
 		text(t, p, tt.text)

@@ -4,7 +4,7 @@
 //
 //	test                                      guards
 //	TestSettingsFormForAdminAndViewer         each setting sends the value it was loaded at and shows the stored one under the id live updates swap; a viewer's inputs are disabled and there is no save
-//	TestSettingsFormShowsErrorsAndConflicts   a refused value is tied to its field, a setting changed elsewhere says so, a conflict is an alert
+//	TestSettingsFormShowsErrorsAndConflicts   a refused value is kept and tied to its field while the loaded value still travels, a setting changed elsewhere says so, a conflict is an alert
 //	TestActiveProviderForAdminAndViewer       the switch posts to /settings/active-provider with the active one selected; a viewer's select is disabled; no provider links to /providers
 //	TestActiveProviderOOBReplacesTheForm      the live update aims outerHTML at #active-provider-form
 //	TestSettingsPageHoldsTheLiveParts         the page has the providers' list and instances sections live updates and links use
@@ -52,11 +52,13 @@ func TestSettingsFormForAdminAndViewer(t *testing.T) {
 func TestSettingsFormShowsErrorsAndConflicts(t *testing.T) {
 	v := settingsView(true)
 	v.Errors = map[string]string{"scheduler.max_workers": "must be 1 to 100"}
+	v.Fields[1].Value = "0" // what was typed; the form was loaded at 4
 	v.Fields[0].Changed, v.Fields[0].Stored = true, nasty
 	v.Conflict, v.Saved = "Another admin changed the settings.", true
 	form := one(t, parse(t, SettingsForm(v)).Selection, "form#settings-form")
 	workers := one(t, form, "input[name='scheduler.max_workers']")
-	attrs(t, workers, "aria-invalid", "true", "aria-describedby", "error-scheduler.max_workers")
+	attrs(t, workers, "aria-invalid", "true", "aria-describedby", "error-scheduler.max_workers", "value", "0")
+	attr(t, one(t, form, "input[name='loaded.scheduler.max_workers']"), "value", "4")
 	text(t, one(t, form, "p[id='error-scheduler.max_workers']"), "must be 1 to 100")
 	changed := one(t, form, "label.changed [data-testid=setting-changed]")
 	escaped(t, changed)
