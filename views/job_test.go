@@ -5,7 +5,7 @@
 //	TestJobPageForAdminAndViewer          a writer gets the editors and the delete form (confirmed; none for a builtin job); a viewer gets the summary, runs and history with no control
 //	TestJobSummaryCarriesItsActions       the summary's id, data-job-target and version; a writer's pause form is versioned and the actions swap the summary
 //	TestJobSummaryOOBReplacesTheCard      the live update aims outerHTML at #job-summary-{id}
-//	TestRunsTableLinksRunsAndShowsErrors  each run's row links to the run (and to its job when shown), the error before the summary, escaped; an empty table says so
+//	TestRunsTableLinksRunsAndShowsErrors  each run's row (alone too) links to the run (and to its job when shown), the error before the summary, escaped; an empty table says so
 //	TestRunAddedOOBTargetsBothLists       a finished run travels in two templates, to the job's runs and to the live history, with and without the job column
 //	TestDurationChartDrawsOneBarPerRun    one rect per run with its title; nothing without runs
 
@@ -100,6 +100,9 @@ func TestRunsTableLinksRunsAndShowsErrors(t *testing.T) {
 		escaped(t, one(t, table, "tr[data-run-id='2'] td.summary"))
 		count(t, doc.Selection, "p.empty", 0)
 	}
+	// A lone row, as a live update carries it.
+	tr := one(t, parseInTable(t, RunTR(runs[1], true)).Selection, "tr[data-testid=run-row]")
+	attr(t, one(t, tr, "a[data-testid=run-link]"), "href", "/runs/2")
 	doc := parse(t, RunsTable(nil, false, ""))
 	hasAttr(t, one(t, doc.Selection, "tbody"), "id", false)
 	text(t, one(t, doc.Selection, "p.empty"), "No runs yet.")

@@ -4,7 +4,7 @@
 //	test                                   guards
 //	TestScheduleEditorSavesTheSeenVersion  posts to /jobs/{id}/schedule with the version seen, swaps itself; the preview follows input; a conflict and a save are announced
 //	TestScheduleFieldsTieErrorsToTheField  a refused schedule marks the named field aria-invalid, points the fieldset at #error-schedule, keeps the mode and values
-//	TestSchedulePreviewShowsRunsOrError    the next runs and DST warnings, or only the error; the crontab line for app.js; ScheduleErrorCleared empties #error out of band
+//	TestSchedulePreviewShowsRunsOrError    the next runs and DST warnings, or only the error; the crontab line for app.js; ScheduleError holds the message, ScheduleErrorCleared empties it out of band
 //	TestJobDefinitionEditAndNew            edit posts to /jobs/{id}/edit with its version, new posts to /jobs with id, kind and its own schedule editor; field errors are tied to fields
 //	TestJobDefinitionMaskedWebhook         a masked webhook offers Reveal (htmx, swapping #job-form) and lists the headers set, never their values; a builtin job has no kind fields
 
@@ -64,6 +64,9 @@ func TestSchedulePreviewShowsRunsOrError(t *testing.T) {
 	escaped(t, one(t, div, "[data-testid=preview-error]"))
 	count(t, div, "[data-testid=preview-run]", 0)
 
+	msg := one(t, parse(t, ScheduleError(map[string]string{"schedule": nasty})).Selection, "div#schedule-error")
+	escaped(t, one(t, msg, "p#error-schedule"))
+	count(t, one(t, parse(t, ScheduleError(nil)).Selection, "div#schedule-error"), "*", 0)
 	cleared := one(t, parse(t, SchedulePreview(p), ScheduleErrorCleared()).Selection, "div#schedule-error")
 	attr(t, cleared, "hx-swap-oob", "true")
 	count(t, cleared, "*", 0)

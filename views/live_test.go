@@ -12,6 +12,7 @@
 //	TestProviderListOOBMarksTheActiveOne      the providers' list replaces itself, one item marked active, empty when none
 //	TestSettingValueOOBHasNoDotInItsID        a setting's shown value is swapped by an id CSS can select
 //	TestJobStateNamesRunningPausedScheduled   the state the jobs page shows and filters by
+//	TestJobRowCellsAndActionsAlone            the row's parts rendered on their own: a cell per column (one fewer for a viewer), the actions without the select box
 
 package views
 
@@ -20,6 +21,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/a-h/templ"
 )
 
 func adminRow() JobRow {
@@ -201,4 +203,18 @@ func TestJobStateNamesRunningPausedScheduled(t *testing.T) {
 			t.Errorf("JobState(%v, %v): got %q, want %q", tt.running, tt.enabled, got, tt.want)
 		}
 	}
+}
+
+func TestJobRowCellsAndActionsAlone(t *testing.T) {
+	for _, canWrite := range []bool{true, false} {
+		j := adminRow()
+		j.CanWrite = canWrite
+		cells := parseInTable(t, templ.Join(templ.Raw("<tr>"), JobRowCells(j), templ.Raw("</tr>"))).Find("tr")
+		count(t, cells, "td", map[bool]int{true: 7, false: 6}[canWrite])
+		count(t, cells, "td.actions > *", map[bool]int{true: 3, false: 0}[canWrite])
+	}
+	doc := parse(t, JobActions(adminRow()))
+	one(t, doc.Selection, "details.pause-menu noscript")
+	one(t, doc.Selection, "[data-testid=run-now]")
+	count(t, doc.Selection, "[data-testid=job-select]", 0)
 }
