@@ -101,7 +101,8 @@ func (h *Handler) handlePageJobsBulk(w http.ResponseWriter, r *http.Request) err
 	for _, s := range sel {
 		var j scheduler.Job
 		if action == "pause" {
-			j, err = h.sched.PauseVersion(r.Context(), s.id, s.version, opts)
+			opts.Version = &s.version
+			j, err = h.sched.Pause(r.Context(), s.id, opts)
 		} else {
 			j, err = h.sched.ResumeVersion(r.Context(), s.id, s.version)
 		}

@@ -5,14 +5,9 @@ import (
 	"time"
 )
 
-// PauseVersion is Pause of the job as the operator saw it, at version: a
-// job changed since is a VersionConflictError and stays as it is. A bulk
-// pause uses it, one versioned write per job.
-func (s *Service) PauseVersion(ctx context.Context, id string, version int64, opts PauseOptions) (Job, error) {
-	return s.pause(ctx, id, &version, opts)
-}
-
-// ResumeVersion is Resume of the job at version, as PauseVersion.
+// ResumeVersion is Resume of the job as the operator saw it, at version:
+// a job changed since is a VersionConflictError and stays as it is (a
+// pause takes its version in PauseOptions).
 func (s *Service) ResumeVersion(ctx context.Context, id string, version int64) (Job, error) {
 	return s.resume(ctx, id, &version)
 }

@@ -62,7 +62,7 @@ func TestPauseCountsMissedRuns(t *testing.T) {
 	}
 }
 
-// PauseVersion and ResumeVersion change the job only at the version seen.
+// A versioned Pause and ResumeVersion change the job only at the version seen.
 func TestVersionedPauseAndResume(t *testing.T) {
 	s := newService(t, nil, nil, WithClock(clockwork.NewFakeClock()))
 	ctx := context.Background()
@@ -70,10 +70,10 @@ func TestVersionedPauseAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	var vce *VersionConflictError
-	if _, err := s.PauseVersion(ctx, "v", 7, PauseOptions{Reason: "x"}); !errors.As(err, &vce) || vce.Current.Version != 1 || !vce.Current.Enabled {
+	if _, err := s.Pause(ctx, "v", PauseOptions{Reason: "x", Version: ptr(int64(7))}); !errors.As(err, &vce) || vce.Current.Version != 1 || !vce.Current.Enabled {
 		t.Fatalf("stale pause: %v", err)
 	}
-	j, err := s.PauseVersion(ctx, "v", 1, PauseOptions{Reason: "x"})
+	j, err := s.Pause(ctx, "v", PauseOptions{Reason: "x", Version: ptr(int64(1))})
 	if err != nil || j.Enabled || j.Version != 2 {
 		t.Fatalf("pause at version 1: %+v %v", j, err)
 	}
@@ -83,7 +83,7 @@ func TestVersionedPauseAndResume(t *testing.T) {
 	if j, err = s.ResumeVersion(ctx, "v", 2); err != nil || !j.Enabled || j.Version != 3 {
 		t.Fatalf("resume at version 2: %+v %v", j, err)
 	}
-	if _, err := s.PauseVersion(ctx, "gone", 1, PauseOptions{}); !errors.Is(err, models.ErrNotFound) {
+	if _, err := s.Pause(ctx, "gone", PauseOptions{Version: ptr(int64(1))}); !errors.Is(err, models.ErrNotFound) {
 		t.Fatalf("pause of a missing job: %v, want ErrNotFound", err)
 	}
 }

@@ -22,12 +22,6 @@ type PauseOptions struct {
 // Pause stops the job from running on schedule until it is resumed (or
 // until opts.Until). Pausing a paused job with no options changes nothing.
 func (s *Service) Pause(ctx context.Context, id string, opts PauseOptions) (Job, error) {
-	return s.pause(ctx, id, nil, opts)
-}
-
-// pause is Pause; with a version, a job changed since is a
-// VersionConflictError.
-func (s *Service) pause(ctx context.Context, id string, version *int64, opts PauseOptions) (Job, error) {
 	opts.Reason = strings.TrimSpace(opts.Reason)
 	if utf8.RuneCountInString(opts.Reason) > 500 {
 		return Job{}, models.Invalid("reason", `Invalid "reason": at most 500 characters.`)
@@ -39,10 +33,7 @@ func (s *Service) pause(ctx context.Context, id string, version *int64, opts Pau
 		u := opts.Until.UTC().Truncate(time.Second)
 		opts.Until = &u
 	}
-	if version == nil {
-		version = opts.Version // a menu's pause carries the row's version
-	}
-	return s.change(ctx, id, version, func(j *models.Job) error {
+	return s.change(ctx, id, opts.Version, func(j *models.Job) error {
 		if !j.Enabled && opts.Reason == "" && opts.Until == nil {
 			return models.ErrUnchanged
 		}
