@@ -115,12 +115,7 @@ func (h *Handler) requireSession(next http.Handler) http.Handler {
 		p := h.identify(r)
 		if p == nil || p.viaToken {
 			to := "/login?next=" + url.QueryEscape(r.URL.RequestURI())
-			if r.Header.Get("HX-Request") == "true" {
-				w.Header().Set("HX-Redirect", to)
-				w.WriteHeader(http.StatusUnauthorized)
-				return
-			}
-			http.Redirect(w, r, to, http.StatusSeeOther)
+			goTo(w, r, to, http.StatusUnauthorized)
 			return
 		}
 		r = withPrincipal(r, p)

@@ -59,12 +59,7 @@ func (h *Handler) handlePageJobDelete(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	h.setFlash(w, r, fmt.Sprintf("Deleted %s.", j.Name))
-	if isHTMX(r) {
-		w.Header().Set("HX-Redirect", "/jobs")
-		w.WriteHeader(http.StatusOK)
-		return nil
-	}
-	http.Redirect(w, r, "/jobs", http.StatusSeeOther)
+	goTo(w, r, "/jobs", http.StatusOK)
 	return nil
 }
 

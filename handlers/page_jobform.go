@@ -39,12 +39,7 @@ func (h *Handler) handlePageJobCreate(w http.ResponseWriter, r *http.Request) er
 		return h.jobCreateRefused(w, pf, err)
 	}
 	h.setFlash(w, r, fmt.Sprintf("Created %s.", j.Name))
-	if isHTMX(r) {
-		w.Header().Set("HX-Redirect", "/jobs/"+j.ID)
-		w.WriteHeader(http.StatusCreated)
-		return nil
-	}
-	http.Redirect(w, r, "/jobs/"+j.ID, http.StatusSeeOther)
+	goTo(w, r, "/jobs/"+j.ID, http.StatusCreated)
 	return nil
 }
 

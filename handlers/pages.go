@@ -87,6 +87,17 @@ func writeHTML(w http.ResponseWriter, status int, b []byte) {
 	_, _ = w.Write(b)
 }
 
+// goTo sends the browser to another page: htmx follows HX-Redirect (the
+// answer carries status, which says what happened), a plain post a 303.
+func goTo(w http.ResponseWriter, r *http.Request, to string, status int) {
+	if isHTMX(r) {
+		w.Header().Set("HX-Redirect", to)
+		w.WriteHeader(status)
+		return
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
 // redirectBack answers a plain form post (no htmx) with a redirect to the
 // page it came from.
 func redirectBack(w http.ResponseWriter, r *http.Request, fallback string) {

@@ -3,6 +3,8 @@ package models
 import (
 	"errors"
 	"fmt"
+
+	"gorm.io/gorm"
 )
 
 // ErrNotFound reports that the row a caller named does not exist; the
@@ -30,6 +32,17 @@ func (e *NotFoundError) Error() string { return fmt.Sprintf("%s %q not found", e
 
 // Is makes errors.Is(err, ErrNotFound) hold.
 func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// take reads the one row q finds, or a NotFoundError naming what was
+// asked for.
+func take[T any, ID int64 | string](q *gorm.DB, what string, id ID) (T, error) {
+	var row T
+	err := q.Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return row, NotFound(what, id)
+	}
+	return row, err
+}
 
 // NotFound is the error for a missing row: what it is and its id.
 func NotFound[ID int64 | string](what string, id ID) error {

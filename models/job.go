@@ -80,12 +80,7 @@ func (s *Store) ListJobs(ctx context.Context) ([]Job, error) {
 
 // GetJob returns one job or ErrNotFound.
 func (s *Store) GetJob(ctx context.Context, id string) (Job, error) {
-	var j Job
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&j).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return j, NotFound(WhatJob, id)
-	}
-	return j, err
+	return take[Job](s.db.WithContext(ctx).Where("id = ?", id), WhatJob, id)
 }
 
 // CreateJob inserts j with version 1, then calls apply inside the same

@@ -322,32 +322,17 @@ func (s *Store) ListProviders(ctx context.Context) ([]AIProvider, error) {
 
 // ProviderByID returns one provider or ErrNotFound.
 func (s *Store) ProviderByID(ctx context.Context, id int64) (AIProvider, error) {
-	var p AIProvider
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&p).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return p, NotFound(WhatProvider, id)
-	}
-	return p, err
+	return take[AIProvider](s.db.WithContext(ctx).Where("id = ?", id), WhatProvider, id)
 }
 
 // ProviderByName returns one provider or ErrNotFound.
 func (s *Store) ProviderByName(ctx context.Context, name string) (AIProvider, error) {
-	var p AIProvider
-	err := s.db.WithContext(ctx).Where("provider = ?", name).Take(&p).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return p, NotFound(WhatProvider, name)
-	}
-	return p, err
+	return take[AIProvider](s.db.WithContext(ctx).Where("provider = ?", name), WhatProvider, name)
 }
 
 // ActiveProvider returns the active provider or ErrNotFound.
 func (s *Store) ActiveProvider(ctx context.Context) (AIProvider, error) {
-	var p AIProvider
-	err := s.db.WithContext(ctx).Where("is_active").Take(&p).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return p, NotFound(WhatProvider, "active")
-	}
-	return p, err
+	return take[AIProvider](s.db.WithContext(ctx).Where("is_active"), WhatProvider, "active")
 }
 
 // TableName names the table as the design does (GORM would say a_iproviders).

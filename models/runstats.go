@@ -2,20 +2,12 @@ package models
 
 import (
 	"context"
-	"errors"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // GetRun returns one run or ErrNotFound.
 func (s *Store) GetRun(ctx context.Context, id int64) (JobRun, error) {
-	var r JobRun
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return r, NotFound(WhatRun, id)
-	}
-	return r, err
+	return take[JobRun](s.db.WithContext(ctx).Where("id = ?", id), WhatRun, id)
 }
 
 // CountRunsByStatus counts the runs started in [from, to) by status. The

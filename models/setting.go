@@ -88,12 +88,7 @@ type Setting struct {
 
 // GetSetting returns a stored setting or ErrNotFound.
 func (s *Store) GetSetting(ctx context.Context, key string) (Setting, error) {
-	var st Setting
-	err := s.db.WithContext(ctx).Where("key = ?", key).Take(&st).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return st, NotFound(WhatSetting, key)
-	}
-	return st, err
+	return take[Setting](s.db.WithContext(ctx).Where("key = ?", key), WhatSetting, key)
 }
 
 // EffectiveSetting returns the stored value of a known setting, or its

@@ -148,12 +148,7 @@ func (s *Store) updateUser(ctx context.Context, username, action string, set map
 
 // UserByID returns one user or ErrNotFound.
 func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
-	var u User
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&u).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return u, NotFound(WhatUser, id)
-	}
-	return u, err
+	return take[User](s.db.WithContext(ctx).Where("id = ?", id), WhatUser, id)
 }
 
 // ListUsers returns every user by name.
