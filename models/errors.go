@@ -28,7 +28,7 @@ type NotFoundError struct {
 	What, ID string
 }
 
-func (e *NotFoundError) Error() string { return fmt.Sprintf("%s %q not found", e.What, e.ID) }
+func (e *NotFoundError) Error() string { return fmt.Sprintf("no %s %q", e.What, e.ID) }
 
 // Is makes errors.Is(err, ErrNotFound) hold.
 func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }

@@ -155,10 +155,10 @@ func (c cli) user(ctx context.Context, args []string) error {
 		if err == nil {
 			fmt.Fprintf(c.stdout, "%s: done\n", rest[0])
 		}
-		return notFound(err, "user", rest[0])
+		return err
 	case "disable":
 		if err := store.DisableUser(ctx, rest[0]); err != nil {
-			return notFound(err, "user", rest[0])
+			return err
 		}
 		fmt.Fprintf(c.stdout, "%s: disabled\n", rest[0])
 		return nil
@@ -224,7 +224,7 @@ func (c cli) token(ctx context.Context, args []string) error {
 			return fmt.Errorf("token revoke: %q is not a token id", rest[0])
 		}
 		if err := store.RevokeToken(ctx, id); err != nil {
-			return notFound(err, "token", rest[0])
+			return err
 		}
 		fmt.Fprintf(c.stdout, "token %d revoked\n", id)
 		return nil
@@ -350,9 +350,3 @@ func (c cli) version(args []string) error {
 	return nil
 }
 
-func notFound(err error, what, name string) error {
-	if errors.Is(err, models.ErrNotFound) {
-		return fmt.Errorf("no %s %q", what, name)
-	}
-	return err
-}
