@@ -349,4 +349,3 @@ func (c cli) version(args []string) error {
 	fmt.Fprintf(c.stdout, "switchboard %s\ncommit %s%s %s\n%s\n", info.Main.Version, commit, dirty, when, info.GoVersion)
 	return nil
 }
-
