@@ -15,11 +15,6 @@ import (
 	"switchboard/models"
 )
 
-// Completer sends a prompt to a provider (ai.Client in production).
-type Completer interface {
-	Complete(ctx context.Context, req ai.Request) (string, error)
-}
-
 type providerBody struct {
 	Name        string   `json:"name"`
 	DisplayName string   `json:"display_name"`
