@@ -62,7 +62,7 @@ func newEnvWith(t *testing.T, o envOptions, opts ...scheduler.Option) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := hub.New(256, 1024)
+	h := hub.New(handlers.StreamClasses, 256, 1024)
 	store, err := models.Open(modeltest.Location(t, testDialect), models.WithCipher(box))
 	if err != nil {
 		t.Fatal(err)

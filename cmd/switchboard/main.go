@@ -68,7 +68,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	events := hub.New(256, 4096)
+	events := hub.New(handlers.StreamClasses, 256, 4096)
 	store, err := models.Open(cfg.location(), models.WithCipher(box))
 	if err != nil {
 		return err
