@@ -36,35 +36,36 @@ type Provider struct {
 	NeedsBaseURL   bool
 }
 
-// Providers lists every supported provider, in display order.
-var Providers = []Provider{
-	{Name: Anthropic, DisplayName: "Anthropic", DefaultModel: "claude-sonnet-4-5", DefaultBaseURL: "https://api.anthropic.com",
-		Models: []string{"claude-opus-4-1", "claude-sonnet-4-5", "claude-haiku-4-5"}},
-	{Name: OpenAI, DisplayName: "OpenAI", DefaultModel: "gpt-5-mini", DefaultBaseURL: "https://api.openai.com/v1",
-		Models: []string{"gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-4.1"}},
-	{Name: Google, DisplayName: "Google Gemini", DefaultModel: "gemini-2.5-flash", DefaultBaseURL: geminiOpenAIBaseURL,
-		Models: []string{"gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite"}},
-	{Name: XAI, DisplayName: "xAI Grok", DefaultModel: "grok-4-fast", DefaultBaseURL: "https://api.x.ai/v1",
-		Models: []string{"grok-4", "grok-4-fast", "grok-3-mini"}},
-	{Name: OpenAICompatible, DisplayName: "OpenAI-compatible server", NeedsBaseURL: true},
+// Providers lists every supported provider, in display order. Each call
+// builds a fresh list, Models included: a caller may change what it gets
+// without changing what anyone else sees.
+func Providers() []Provider {
+	return []Provider{
+		{Name: Anthropic, DisplayName: "Anthropic", DefaultModel: "claude-sonnet-4-5", DefaultBaseURL: "https://api.anthropic.com",
+			Models: []string{"claude-opus-4-1", "claude-sonnet-4-5", "claude-haiku-4-5"}},
+		{Name: OpenAI, DisplayName: "OpenAI", DefaultModel: "gpt-5-mini", DefaultBaseURL: "https://api.openai.com/v1",
+			Models: []string{"gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-4.1"}},
+		{Name: Google, DisplayName: "Google Gemini", DefaultModel: "gemini-2.5-flash", DefaultBaseURL: geminiOpenAIBaseURL,
+			Models: []string{"gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite"}},
+		{Name: XAI, DisplayName: "xAI Grok", DefaultModel: "grok-4-fast", DefaultBaseURL: "https://api.x.ai/v1",
+			Models: []string{"grok-4", "grok-4-fast", "grok-3-mini"}},
+		{Name: OpenAICompatible, DisplayName: "OpenAI-compatible server", NeedsBaseURL: true},
+	}
 }
 
-// aliases are other names clients use for a provider: the original
-// system's legacy dashboard calls xAI "grok".
-var aliases = map[string]string{"grok": XAI}
-
 // Canonical is the provider name for name, which may be an alias; any
-// other name is returned as it is.
+// other name is returned as it is. The only alias is the original system's
+// legacy dashboard's name for xAI, "grok".
 func Canonical(name string) string {
-	if c, ok := aliases[name]; ok {
-		return c
+	if name == "grok" {
+		return XAI
 	}
 	return name
 }
 
 // Lookup finds a provider by its name (not an alias: see Canonical).
 func Lookup(name string) (Provider, bool) {
-	for _, p := range Providers {
+	for _, p := range Providers() {
 		if p.Name == name {
 			return p, true
 		}

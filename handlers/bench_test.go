@@ -41,7 +41,7 @@ func benchRouterN(b *testing.B, n int) (http.Handler, *models.Store) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = sched.Close(context.Background()); store.Close() })
-	h := handlers.New(handlers.Deps{Store: store, Scheduler: sched, Hub: hub.New(256, 1024), Log: log}, handlers.Config{APIToken: testToken}).Routes()
+	h := handlers.New(handlers.Deps{Store: store, Scheduler: sched, Hub: hub.New(handlers.StreamClasses, 256, 1024), Log: log}, handlers.Config{APIToken: testToken}).Routes()
 	for i := range n {
 		body := fmt.Sprintf(`{"id":"job-%04d","name":"Job %d","kind":"webhook","config":{"url":"http://127.0.0.1:1/"},"trigger":"cron","hour":%d,"minute":%d}`, i, i, i%24, i%60)
 		if rec := serve(h, "POST", "/api/scheduler/jobs", body); rec.Code != 201 {

@@ -18,6 +18,7 @@ import (
 	"switchboard/hub"
 	"switchboard/models"
 	"switchboard/models/modeltest"
+	"switchboard/providers"
 	"switchboard/scheduler"
 	"switchboard/secrets"
 	"switchboard/static"
@@ -49,9 +50,9 @@ func newEnvConfig(t *testing.T, cfg handlers.Config, builtins []scheduler.Builti
 type envOptions struct {
 	cfg      handlers.Config
 	builtins []scheduler.Builtin
-	ai       handlers.Completer // nil: the real provider clients
-	catalog  bool               // seed the catalogue of seven jobs before the start
-	now      func() time.Time   // the handlers' clock; nil: the wall clock
+	ai       providers.Completer // nil: the real provider clients
+	catalog  bool                // seed the catalogue of seven jobs before the start
+	now      func() time.Time    // the handlers' clock; nil: the wall clock
 }
 
 func newEnvWith(t *testing.T, o envOptions, opts ...scheduler.Option) *env {
@@ -61,7 +62,7 @@ func newEnvWith(t *testing.T, o envOptions, opts ...scheduler.Option) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := hub.New(256, 1024)
+	h := hub.New(handlers.StreamClasses, 256, 1024)
 	store, err := models.Open(modeltest.Location(t, testDialect), models.WithCipher(box))
 	if err != nil {
 		t.Fatal(err)
@@ -88,11 +89,11 @@ func newEnvWith(t *testing.T, o envOptions, opts ...scheduler.Option) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var completer handlers.Completer = ai.NewClient(nil, 5*time.Second)
+	var completer providers.Completer = ai.NewClient(nil, 5*time.Second)
 	if o.ai != nil {
 		completer = o.ai
 	}
-	deps := handlers.Deps{Store: store, Scheduler: sched, Hub: h, AI: completer, Log: log, Assets: assets, Now: o.now}
+	deps := handlers.Deps{Store: store, Scheduler: sched, Hub: h, Providers: providers.New(store, completer), Log: log, Assets: assets, Now: o.now}
 	handler := handlers.New(deps, cfg)
 	srv := httptest.NewServer(handler.Routes())
 	t.Cleanup(func() {

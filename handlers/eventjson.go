@@ -8,6 +8,20 @@ import (
 	"switchboard/scheduler"
 )
 
+// The classes of live-stream subscriber. Each event is rendered once per
+// class, and each stream reads the frame of its own class (hub.Event.Frame).
+const (
+	classJSON       hub.Class = iota // GET /api/stream for a user who may change things
+	classHTML                        // GET /events for a user who may change things
+	classHTMLViewer                  // GET /events for a read-only user: no action buttons
+	classJSONViewer                  // GET /api/stream for a read-only user: no webhook secrets
+	classCount
+)
+
+// StreamClasses is how many classes of subscriber the live streams have:
+// the hub the handlers publish to must be made with it (hub.New).
+const StreamClasses = int(classCount)
+
 // JobEventJSON renders a scheduler event as api.md's JSON event: its name
 // and data. It is rendered once per event, however many clients listen.
 func JobEventJSON(e scheduler.Event, loc *time.Location, admin bool) (string, []byte, error) {
@@ -42,8 +56,8 @@ func changeEventJSON(e scheduler.Event, loc *time.Location, _ bool) (string, []b
 }
 
 // EncodeEvent renders an event in every wire format, once: the payloads
-// are indexed by hub format. It is the one place a change becomes what
-// clients receive.
+// are indexed by class of subscriber. It is the one place a change becomes
+// what clients receive.
 func EncodeEvent(e scheduler.Event, loc *time.Location, now time.Time) (name string, payloads [][]byte, err error) {
 	toJSON, toHTML := JobEventJSON, JobEventHTML
 	if e.Type == scheduler.EventProviderChanged || e.Type == scheduler.EventSettingChanged {
@@ -62,7 +76,7 @@ func EncodeEvent(e scheduler.Event, loc *time.Location, now time.Time) (name str
 		return name, nil, err
 	}
 	viewer, err := toHTML(e, loc, false, now)
-	return name, formatPayloads(jsonData, jsonViewer, admin, viewer), err
+	return name, classPayloads(jsonData, jsonViewer, admin, viewer), err
 }
 
 // resync is sent in place of an event too large to send: clients re-read
@@ -78,16 +92,16 @@ func (h *Handler) publish(e scheduler.Event) {
 	if err == nil {
 		id := uint64(e.ID)
 		frames := make([][]byte, len(payloads))
-		for f, p := range payloads {
+		for c, p := range payloads {
 			switch {
 			case p == nil:
 			case len(p) > hub.MaxPayload:
-				// Too large for this format only: its clients re-read the
+				// Too large for this class only: its clients re-read the
 				// state; the others still get the change itself.
-				h.log.Warn("event too large to send; clients resync", "event", name, "id", e.ID, "format", f, "bytes", len(p))
-				frames[f] = hub.Frame(id, resync, []byte(resyncData))
+				h.log.Warn("event too large to send; clients resync", "event", name, "id", e.ID, "class", c, "bytes", len(p))
+				frames[c] = hub.Frame(id, resync, []byte(resyncData))
 			default:
-				frames[f] = hub.Frame(id, name, p)
+				frames[c] = hub.Frame(id, name, p)
 			}
 		}
 		_, err = h.hub.PublishFrames(id, name, frames)
@@ -97,8 +111,8 @@ func (h *Handler) publish(e scheduler.Event) {
 	}
 }
 
-func formatPayloads(jsonData, jsonViewer, admin, viewer []byte) [][]byte {
-	p := make([][]byte, hub.JSONViewer+1)
-	p[hub.JSON], p[hub.JSONViewer], p[hub.HTML], p[hub.HTMLViewer] = jsonData, jsonViewer, admin, viewer
+func classPayloads(jsonData, jsonViewer, admin, viewer []byte) [][]byte {
+	p := make([][]byte, classCount)
+	p[classJSON], p[classJSONViewer], p[classHTML], p[classHTMLViewer] = jsonData, jsonViewer, admin, viewer
 	return p
 }

@@ -20,6 +20,7 @@ import (
 	"switchboard/hub"
 	"switchboard/metrics"
 	"switchboard/models"
+	"switchboard/providers"
 	"switchboard/scheduler"
 	"switchboard/static"
 )
@@ -60,7 +61,7 @@ type Deps struct {
 	Store     *models.Store
 	Scheduler *scheduler.Service
 	Hub       *hub.Hub
-	AI        Completer
+	Providers *providers.Service // connection tests
 	Log       *slog.Logger
 	Assets    *static.Assets   // nil serves no static files
 	Metrics   *metrics.Metrics // nil serves no /metrics
@@ -73,7 +74,7 @@ type Handler struct {
 	store   *models.Store
 	sched   *scheduler.Service
 	hub     *hub.Hub
-	ai      Completer
+	ai      *providers.Service // finds, opens and calls providers
 	log     *slog.Logger
 	cfg     Config
 	assets  http.Handler
@@ -97,7 +98,7 @@ func New(d Deps, cfg Config) *Handler {
 	if cfg.Heartbeat == 0 {
 		cfg.Heartbeat = 15 * time.Second
 	}
-	h := &Handler{store: d.Store, sched: d.Scheduler, hub: d.Hub, ai: d.AI, log: d.Log, cfg: cfg,
+	h := &Handler{store: d.Store, sched: d.Scheduler, hub: d.Hub, ai: d.Providers, log: d.Log, cfg: cfg,
 		assets: http.NotFoundHandler(), isAsset: func(string) bool { return false }, asset: func(string) string { return "" }, metrics: d.Metrics,
 		sessions: newSessionStore(cfg.SessionSecret), logins: newLoginLimiter()}
 	if d.Assets != nil {

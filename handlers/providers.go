@@ -14,11 +14,6 @@ import (
 	"switchboard/models"
 )
 
-// Completer sends a prompt to a provider (ai.Client in production).
-type Completer interface {
-	Complete(ctx context.Context, req ai.Request) (string, error)
-}
-
 type providerBody struct {
 	Name        string   `json:"name"`
 	DisplayName string   `json:"display_name"`
@@ -52,8 +47,10 @@ func providersJSON(rows []models.AIProvider, loc *time.Location) []providerBody 
 	for _, p := range rows {
 		byName[p.Provider] = p
 	}
-	out := make([]providerBody, 0, len(ai.Providers))
-	for _, p := range ai.Providers {
+	all := ai.Providers()
+	out := make([]providerBody, 0, len(all))
+	for _, p := range all {
+		// Models is appended so a provider that lists none answers [], not null.
 		b := providerBody{Name: p.Name, DisplayName: p.DisplayName, Models: append([]string{}, p.Models...),
 			Status: "unconfigured", NeedsBaseURL: p.NeedsBaseURL}
 		if len(p.Models) > 0 {
@@ -147,9 +144,9 @@ func (h *Handler) handleProviderActive(w http.ResponseWriter, r *http.Request) e
 func lookupProvider(name string) (ai.Provider, error) {
 	p, ok := ai.Lookup(ai.Canonical(name))
 	if !ok {
-		names := make([]string, len(ai.Providers))
-		for i, p := range ai.Providers {
-			names[i] = p.Name
+		var names []string
+		for _, p := range ai.Providers() {
+			names = append(names, p.Name)
 		}
 		return p, models.Invalid("provider", "Unsupported provider '%s'. Supported: %s.", name, strings.Join(names, ", "))
 	}

@@ -13,6 +13,7 @@ import (
 
 	"switchboard/ai"
 	"switchboard/models"
+	"switchboard/providers"
 )
 
 // testPrompt is the tiny prompt "test connection" sends.
@@ -35,54 +36,36 @@ func writeProviderTest(w http.ResponseWriter, res providerTest) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// providerTarget is what a connection test sends: a provider, a key (the
-// stored one or one given to test), the model and base URL.
-type providerTarget struct {
-	provider, key, model, baseURL string
-}
-
 // providerTest is how a connection test went; err is safe to show.
 type providerTest struct {
 	provider, model, err string
 	latency              time.Duration
 }
 
-// storedProvider is the target for a configured provider, by name or
+// storedProvider is the request for a configured provider, by name or
 // alias, with its stored key. Unknown is a 400, unconfigured a 404.
-func (h *Handler) storedProvider(ctx context.Context, name string) (providerTarget, error) {
-	meta, ok := ai.Lookup(ai.Canonical(name))
-	if !ok {
-		return providerTarget{}, models.Invalid("name", "Unsupported provider '%s'.", name)
+func (h *Handler) storedProvider(ctx context.Context, name string) (ai.Request, error) {
+	req, err := h.ai.Named(ctx, name)
+	var unconfigured *providers.NotConfiguredError
+	switch {
+	case errors.Is(err, providers.ErrUnsupported):
+		return req, models.Invalid("name", "Unsupported provider '%s'.", name)
+	case errors.As(err, &unconfigured):
+		return req, &httpError{http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Provider '%s' is not configured.", unconfigured.Provider), nil}
 	}
-	p, err := h.store.ProviderByName(ctx, meta.Name)
-	if errors.Is(err, models.ErrNotFound) {
-		return providerTarget{}, &httpError{http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Provider '%s' is not configured.", meta.Name), nil}
-	}
-	if err != nil {
-		return providerTarget{}, err
-	}
-	return h.targetOf(p)
-}
-
-// targetOf opens a stored provider's key.
-func (h *Handler) targetOf(p models.AIProvider) (providerTarget, error) {
-	key, err := h.store.OpenKey(p)
-	if err != nil {
-		return providerTarget{}, err
-	}
-	meta, _ := ai.Lookup(p.Provider)
-	return providerTarget{provider: p.Provider, key: key, model: cmp.Or(p.Model, meta.DefaultModel), baseURL: p.BaseURL}, nil
+	return req, err
 }
 
 // testProvider sends a tiny prompt. A failing provider is a result, its
-// message with the key masked.
-func (h *Handler) testProvider(ctx context.Context, t providerTarget) providerTest {
-	res := providerTest{provider: t.provider, model: t.model}
+// message (without the key: the service masks it).
+func (h *Handler) testProvider(ctx context.Context, req ai.Request) providerTest {
+	req.Prompt, req.MaxTokens = testPrompt, 16
+	res := providerTest{provider: req.Provider, model: req.Model}
 	start := time.Now()
-	_, err := h.ai.Complete(ctx, ai.Request{Provider: t.provider, APIKey: t.key, Model: t.model, BaseURL: t.baseURL, Prompt: testPrompt, MaxTokens: 16})
+	_, err := h.ai.Send(ctx, req)
 	res.latency = time.Since(start)
 	if err != nil {
-		res.err = strings.ReplaceAll(err.Error(), t.key, "****")
+		res.err = err.Error()
 	}
 	return res
 }
@@ -121,9 +104,9 @@ func (h *Handler) handleSettingsTestAI(w http.ResponseWriter, r *http.Request) e
 // testAITarget is what test-ai tests: the key given, else the stored key
 // of the provider named, else the active provider's; the model and base
 // URL given override the stored ones.
-func (h *Handler) testAITarget(ctx context.Context, provider, key, model, baseURL string) (providerTarget, error) {
+func (h *Handler) testAITarget(ctx context.Context, provider, key, model, baseURL string) (ai.Request, error) {
 	if err := errors.Join(models.ValidateModel(model), models.ValidateBaseURL(baseURL)); err != nil {
-		return providerTarget{}, err
+		return ai.Request{}, err
 	}
 	t, err := h.testAIProvider(ctx, provider, key)
 	if err != nil {
@@ -131,43 +114,40 @@ func (h *Handler) testAITarget(ctx context.Context, provider, key, model, baseUR
 	}
 	// A stored key goes only to the address it was saved for, here as
 	// when saving: another address needs the key in the request.
-	if key == "" && baseURL != "" && baseURL != t.baseURL {
+	if key == "" && baseURL != "" && baseURL != t.BaseURL {
 		return t, models.Invalid("api_key", `Field "api_key" is required with a "base_url" other than the stored one: a stored key is only sent to the address it was saved for.`)
 	}
-	t.model = cmp.Or(model, t.model)
-	t.baseURL = cmp.Or(baseURL, t.baseURL)
-	meta, _ := ai.Lookup(t.provider)
-	if t.model == "" {
-		return t, models.Invalid("model", `Field "model" is required for %s.`, t.provider)
+	t.Model = cmp.Or(model, t.Model)
+	t.BaseURL = cmp.Or(baseURL, t.BaseURL)
+	meta, _ := ai.Lookup(t.Provider)
+	if t.Model == "" {
+		return t, models.Invalid("model", `Field "model" is required for %s.`, t.Provider)
 	}
-	if meta.NeedsBaseURL && t.baseURL == "" {
-		return t, models.Invalid("base_url", `Field "base_url" is required for %s.`, t.provider)
+	if meta.NeedsBaseURL && t.BaseURL == "" {
+		return t, models.Invalid("base_url", `Field "base_url" is required for %s.`, t.Provider)
 	}
 	return t, nil
 }
 
-func (h *Handler) testAIProvider(ctx context.Context, provider, key string) (providerTarget, error) {
+func (h *Handler) testAIProvider(ctx context.Context, provider, key string) (ai.Request, error) {
 	switch {
 	case provider == "" && key != "":
-		return providerTarget{}, models.Invalid("provider", `Field "provider" is required with "api_key".`)
+		return ai.Request{}, models.Invalid("provider", `Field "provider" is required with "api_key".`)
 	case provider == "":
-		p, err := h.store.ActiveProvider(ctx)
-		if errors.Is(err, models.ErrNotFound) {
-			return providerTarget{}, &httpError{http.StatusNotFound, "NOT_FOUND", "No active AI provider.", nil}
+		req, err := h.ai.Active(ctx)
+		if errors.Is(err, providers.ErrNoActive) {
+			return req, &httpError{http.StatusNotFound, "NOT_FOUND", "No active AI provider.", nil}
 		}
-		if err != nil {
-			return providerTarget{}, err
-		}
-		return h.targetOf(p)
+		return req, err
 	case key == "":
 		return h.storedProvider(ctx, provider)
 	}
 	meta, err := lookupProvider(provider)
 	if err != nil {
-		return providerTarget{}, err
+		return ai.Request{}, err
 	}
 	if err := models.ValidateAPIKey(key); err != nil {
-		return providerTarget{}, err
+		return ai.Request{}, err
 	}
-	return providerTarget{provider: meta.Name, key: key, model: meta.DefaultModel}, nil
+	return ai.Request{Provider: meta.Name, APIKey: key, Model: meta.DefaultModel}, nil
 }

@@ -107,9 +107,9 @@ func (h *Handler) snapshotHTML(r *http.Request, canWrite bool) func(context.Cont
 // handleStream is GET /api/stream, JSON events.
 func (h *Handler) handleStream(w http.ResponseWriter, r *http.Request) error {
 	if canWrite(r) {
-		return h.stream(w, r, hub.JSON, h.snapshotJSON(true))
+		return h.stream(w, r, classJSON, h.snapshotJSON(true))
 	}
-	return h.stream(w, r, hub.JSONViewer, h.snapshotJSON(false))
+	return h.stream(w, r, classJSONViewer, h.snapshotJSON(false))
 }
 
 // handleEvents is GET /events, the same changes as htmx fragments, with
@@ -117,23 +117,23 @@ func (h *Handler) handleStream(w http.ResponseWriter, r *http.Request) error {
 // from a fresh snapshot, even when its EventSource reconnects with a
 // Last-Event-ID: the snapshot is what the page shows, not what it missed.
 func (h *Handler) handleEvents(w http.ResponseWriter, r *http.Request) error {
-	format, write := hub.HTMLViewer, canWrite(r)
+	class, write := classHTMLViewer, canWrite(r)
 	if write {
-		format = hub.HTML
+		class = classHTML
 	}
 	r.Header.Del("Last-Event-ID")
-	return h.stream(w, r, format, h.snapshotHTML(r, write))
+	return h.stream(w, r, class, h.snapshotHTML(r, write))
 }
 
 // stream sends a snapshot (or, with a Last-Event-ID the hub still holds,
-// the events missed), then every change as it commits, in one format.
+// the events missed), then every change as it commits, as class sees it.
 //
 // An idle stream should cost little: where it can, stream takes the
 // connection over (Hijack) and hands it to a goroutine of its own with a
 // shallow stack, so net/http's per-connection buffers and the deep stack of
 // the request goroutine are freed while the stream lasts. The handler owns
 // that goroutine: WaitStreams waits for it.
-func (h *Handler) stream(w http.ResponseWriter, r *http.Request, format int, snapshot func(context.Context) ([]byte, error)) error {
+func (h *Handler) stream(w http.ResponseWriter, r *http.Request, class hub.Class, snapshot func(context.Context) ([]byte, error)) error {
 	var last uint64
 	if v := r.Header.Get("Last-Event-ID"); v != "" {
 		last, _ = strconv.ParseUint(v, 10, 64) // a bad id just means "start afresh"
@@ -154,7 +154,7 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, format int, sna
 	if last > 0 && !resumed {
 		// Older than this instance's memory (it restarted, or the client
 		// read on another instance): the log has it, unless pruned.
-		frames, upTo, ok := h.replayFromLog(r.Context(), last, format)
+		frames, upTo, ok := h.replayFromLog(r.Context(), last, class)
 		if ok {
 			opening, sent, resumed = append(opening, frames...), upTo, true
 		}
@@ -171,12 +171,12 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, format int, sna
 		sent = head
 	}
 	for _, e := range replay {
-		if f := e.Frame(format); f != nil && e.ID > sent {
+		if f := e.Frame(class); f != nil && e.ID > sent {
 			opening = append(opening, f)
 			sent = e.ID
 		}
 	}
-	p := &pump{sub: sub, format: format, opening: opening, heartbeat: h.cfg.Heartbeat, sent: sent,
+	p := &pump{sub: sub, class: class, opening: opening, heartbeat: h.cfg.Heartbeat, sent: sent,
 		maxAge: h.cfg.StreamMaxAge + rand.N(h.cfg.StreamMaxAge/6+1)}
 
 	hdr := w.Header()
@@ -213,9 +213,9 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, format int, sna
 // from a snapshot, which is smaller.
 const maxReplay = 10000
 
-// replayFromLog renders the logged events after last in format and returns
+// replayFromLog renders the logged events after last for class and returns
 // them with the newest id; ok is false when some are no longer kept.
-func (h *Handler) replayFromLog(ctx context.Context, last uint64, format int) (frames [][]byte, upTo uint64, ok bool) {
+func (h *Handler) replayFromLog(ctx context.Context, last uint64, class hub.Class) (frames [][]byte, upTo uint64, ok bool) {
 	kept, err := h.store.Replayable(ctx, int64(last))
 	if err != nil || !kept {
 		return nil, 0, false
@@ -236,11 +236,11 @@ func (h *Handler) replayFromLog(ctx context.Context, last uint64, format int) (f
 		if err != nil {
 			return nil, 0, false
 		}
-		if format < len(payloads) && payloads[format] != nil {
-			if len(payloads[format]) > hub.MaxPayload {
-				name, payloads[format] = resync, []byte(resyncData)
+		if p := payloads[class]; p != nil {
+			if len(p) > hub.MaxPayload {
+				name, p = resync, []byte(resyncData)
 			}
-			frames = append(frames, hub.Frame(upTo, name, payloads[format]))
+			frames = append(frames, hub.Frame(upTo, name, p))
 		}
 	}
 	return frames, upTo, true
@@ -262,7 +262,7 @@ func (h *Handler) WaitStreams(ctx context.Context) error {
 // pump moves one subscriber's events to one client.
 type pump struct {
 	sub       *hub.Subscription
-	format    int
+	class     hub.Class
 	sent      uint64   // the newest id sent: anything older from C was already sent
 	opening   [][]byte // sent first, then dropped: an idle stream keeps no snapshot
 	maxAge    time.Duration
@@ -330,7 +330,7 @@ func (p *pump) run(gone <-chan struct{}, send func([]byte) bool) {
 				continue // replayed from the log already, or read on another instance
 			}
 			p.sent = e.ID
-			if f := e.Frame(p.format); f != nil && !send(f) {
+			if f := e.Frame(p.class); f != nil && !send(f) {
 				return
 			}
 			beat.Reset(p.heartbeat)

@@ -1,6 +1,11 @@
 // Package hub is the broadcast hub behind the live streams: publishers hand
 // it events already rendered to bytes, and it fans them out to subscribers
 // without ever blocking a publisher.
+//
+// An event carries one frame per class of subscriber, and each subscriber
+// reads the frame of its class. The classes are the caller's (for example
+// "may change things" and "read-only"): the hub counts them and never
+// looks inside a frame.
 package hub
 
 import (
@@ -9,26 +14,21 @@ import (
 	"sync/atomic"
 )
 
-// Formats an event is rendered in, one frame each.
-const (
-	JSON       = iota // GET /api/stream
-	HTML              // GET /events for a user who may change things
-	HTMLViewer        // GET /events for a read-only user: no action buttons
-	JSONViewer        // GET /api/stream for a read-only user: no webhook secrets
-	formats
-)
+// Class is a class of subscriber, numbered by the caller from 0 up to the
+// count it made the hub with.
+type Class int
 
-// Event is one published change, framed once per format. Frames are shared
+// Event is one published change, framed once per class. Frames are shared
 // read-only by every subscriber: nobody may modify them.
 type Event struct {
 	ID     uint64
 	Name   string
-	frames [formats][]byte
+	frames [][]byte // one per class of the hub
 }
 
-// Frame returns the event's SSE bytes in format f; nil when the event has no
-// rendering in that format.
-func (e *Event) Frame(f int) []byte { return e.frames[f] }
+// Frame returns the event's SSE bytes for class c; nil when the event has
+// nothing for that class.
+func (e *Event) Frame(c Class) []byte { return e.frames[c] }
 
 // ErrTooLarge: the payload exceeds MaxPayload and was not published.
 var ErrTooLarge = errors.New("event payload over 64 KiB")
@@ -39,7 +39,8 @@ var ErrBadName = errors.New("invalid event name")
 // Hub fans events out. Every method takes the lock, so subscribe,
 // unsubscribe and publish are safe in any interleaving.
 type Hub struct {
-	buffer int
+	classes int
+	buffer  int
 
 	mu     sync.Mutex
 	nextID uint64 // the id of the newest event published
@@ -54,12 +55,13 @@ type Hub struct {
 	dropped         atomic.Int64
 }
 
-// New returns a hub whose subscribers each buffer up to buffer events and
+// New returns a hub whose events carry a frame for each of classes classes
+// of subscriber, whose subscribers each buffer up to buffer events, and
 // which keeps the last keep events for resuming streams. Events come with
 // their ids (PublishAt: the event log's, the same on every instance) or
 // take the next one (Publish).
-func New(buffer, keep int) *Hub {
-	return &Hub{buffer: buffer, subs: map[*Subscription]struct{}{}, recent: make([]*Event, keep)}
+func New(classes, buffer, keep int) *Hub {
+	return &Hub{classes: classes, buffer: buffer, subs: map[*Subscription]struct{}{}, recent: make([]*Event, keep)}
 }
 
 // Subscription is one subscriber's view of the hub.
@@ -134,11 +136,11 @@ func (h *Hub) Publish(name string, payloads ...[]byte) (*Event, error) {
 // ErrOutOfOrder: an id not above the newest one published.
 var ErrOutOfOrder = errors.New("event id not above the last one published")
 
-// PublishAt frames the payloads once per format (payloads[JSON],
-// payloads[HTML], …) under id, which must be above every id published
-// before, and hands the event to every subscriber. It never blocks: a
-// subscriber whose buffer is full is dropped and told so through Done. A
-// nil or missing payload leaves that format out.
+// PublishAt frames the payloads once per class (payloads[c] for class c)
+// under id, which must be above every id published before, and hands the
+// event to every subscriber. It never blocks: a subscriber whose buffer is
+// full is dropped and told so through Done. A nil or missing payload leaves
+// that class out.
 func (h *Hub) PublishAt(id uint64, name string, payloads ...[]byte) (*Event, error) {
 	if id == 0 {
 		return nil, ErrOutOfOrder
@@ -151,8 +153,8 @@ func (h *Hub) publish(id uint64, name string, payloads [][]byte) (*Event, error)
 	if !ValidName(name) {
 		return nil, ErrBadName
 	}
-	if len(payloads) > formats {
-		return nil, errors.New("more payloads than formats")
+	if len(payloads) > h.classes {
+		return nil, errors.New("more payloads than classes")
 	}
 	for _, p := range payloads {
 		if len(p) > MaxPayload {
@@ -160,10 +162,11 @@ func (h *Hub) publish(id uint64, name string, payloads [][]byte) (*Event, error)
 			return nil, ErrTooLarge
 		}
 	}
-	return h.send(id, name, func(id uint64) (frames [formats][]byte) {
-		for f, p := range payloads {
+	return h.send(id, name, func(id uint64) [][]byte {
+		frames := make([][]byte, h.classes)
+		for c, p := range payloads {
 			if p != nil {
-				frames[f] = Frame(id, name, p)
+				frames[c] = Frame(id, name, p)
 			}
 		}
 		return frames
@@ -171,24 +174,25 @@ func (h *Hub) publish(id uint64, name string, payloads [][]byte) (*Event, error)
 }
 
 // PublishFrames is PublishAt with frames the caller built (with Frame, one
-// per format, nil to leave a format out): so each format may carry its own
-// event name, such as a stand-in for a payload too large for that format
-// alone. The caller answers for their size and framing.
+// per class, nil to leave a class out): so each class may get its own event
+// name, such as a stand-in for a payload too large for that class alone.
+// The caller answers for their size and framing.
 func (h *Hub) PublishFrames(id uint64, name string, frames [][]byte) (*Event, error) {
 	if id == 0 {
 		return nil, ErrOutOfOrder
 	}
-	if len(frames) > formats {
-		return nil, errors.New("more frames than formats")
+	if len(frames) > h.classes {
+		return nil, errors.New("more frames than classes")
 	}
-	return h.send(id, name, func(uint64) (out [formats][]byte) {
-		copy(out[:], frames)
+	return h.send(id, name, func(uint64) [][]byte {
+		out := make([][]byte, h.classes)
+		copy(out, frames)
 		return out
 	})
 }
 
 // send numbers the event, frames it and hands it to every subscriber.
-func (h *Hub) send(id uint64, name string, frame func(id uint64) [formats][]byte) (*Event, error) {
+func (h *Hub) send(id uint64, name string, frame func(id uint64) [][]byte) (*Event, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {

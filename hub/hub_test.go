@@ -14,6 +14,17 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
+// The tests' own classes of subscriber: the hub knows none of its callers'.
+const (
+	full    Class = iota // sees everything
+	summary              // sees a shorter rendering
+	guest                // sees only some events
+	classes
+)
+
+// newHub is a hub for the tests' classes.
+func newHub(buffer, keep int) *Hub { return New(int(classes), buffer, keep) }
+
 func TestFrameSplitsEveryLineBreak(t *testing.T) {
 	tests := []struct {
 		id   uint64
@@ -80,7 +91,7 @@ func FuzzFrameRoundTrip(f *testing.F) {
 }
 
 func TestPublishRejectsBadNamesAndHugePayloads(t *testing.T) {
-	h := New(8, 8)
+	h := newHub(8, 8)
 	sub, _, _, _, _ := h.Subscribe(0)
 	defer h.Unsubscribe(sub)
 	for _, name := range []string{"", "job updated", "job\nupdated", "Job", strings.Repeat("a", 65)} {
@@ -91,8 +102,8 @@ func TestPublishRejectsBadNamesAndHugePayloads(t *testing.T) {
 	if _, err := h.Publish("big", bytes.Repeat([]byte("x"), MaxPayload+1), nil); err != ErrTooLarge {
 		t.Fatalf("huge payload: got %v, want ErrTooLarge", err)
 	}
-	if _, err := h.Publish("extra", []byte("{}"), []byte("{}"), []byte("{}"), []byte("{}"), []byte("{}")); err == nil {
-		t.Fatal("a payload for a fifth format was published")
+	if _, err := h.Publish("extra", []byte("{}"), []byte("{}"), []byte("{}"), []byte("{}")); err == nil {
+		t.Fatal("a payload for a fourth class was published to a hub of three")
 	}
 	if _, err := h.Publish("largest", bytes.Repeat([]byte("x"), MaxPayload), nil); err != nil {
 		t.Fatalf("a payload of exactly 64 KiB: %v", err)
@@ -110,33 +121,72 @@ func TestPublishRejectsBadNamesAndHugePayloads(t *testing.T) {
 	}
 }
 
-// Each format gets its own frame of its own payload; a nil payload leaves
-// that format out.
-func TestPublishFramesEachFormat(t *testing.T) {
-	h := New(8, 8)
+// Each class gets its own frame of its own payload; a nil or missing
+// payload leaves that class out.
+func TestPublishFramesEachClass(t *testing.T) {
+	h := newHub(8, 8)
 	sub, _, _, _, _ := h.Subscribe(0)
 	defer h.Unsubscribe(sub)
-	if _, err := h.PublishAt(2, "job_updated", []byte("json"), nil, []byte("viewer")); err != nil {
+	if _, err := h.PublishAt(2, "job_updated", []byte("all of it"), nil); err != nil {
 		t.Fatal(err)
 	}
-	e := <-sub.C
-	want := map[int]string{JSON: "json", HTML: "", HTMLViewer: "viewer"}
-	for f, data := range want {
-		frame := e.Frame(f)
-		if data == "" {
-			if frame != nil {
-				t.Errorf("format %d: got %q, want no frame", f, frame)
+	if _, err := h.PublishAt(3, "job_updated", nil, []byte("short"), []byte("for guests")); err != nil {
+		t.Fatal(err)
+	}
+	want := []map[Class]string{
+		{full: "all of it", summary: "", guest: ""},
+		{full: "", summary: "short", guest: "for guests"},
+	}
+	for i, byClass := range want {
+		e := <-sub.C
+		for c, data := range byClass {
+			frame := e.Frame(c)
+			if data == "" {
+				if frame != nil {
+					t.Errorf("event %d class %d: got %q, want no frame", e.ID, c, frame)
+				}
+				continue
 			}
-			continue
-		}
-		if id, name, got := parseFrame(t, frame); id != "2" || name != "job_updated" || got != data {
-			t.Errorf("format %d: got id %s %s %q, want id 2 job_updated %q", f, id, name, got, data)
+			if id, name, got := parseFrame(t, frame); id != fmt.Sprint(i+2) || name != "job_updated" || got != data {
+				t.Errorf("event %d class %d: got id %s %s %q, want id %d job_updated %q", e.ID, c, id, name, got, i+2, data)
+			}
 		}
 	}
 }
 
+// The caller chooses how many classes there are; the hub holds it to them.
+func TestClassCountIsTheCallers(t *testing.T) {
+	for _, n := range []int{1, 2, 7} {
+		h := New(n, 8, 8)
+		sub, _, _, _, _ := h.Subscribe(0)
+		payloads := make([][]byte, n)
+		for c := range payloads {
+			payloads[c] = []byte(fmt.Sprint("class ", c))
+		}
+		if _, err := h.Publish("tick", payloads...); err != nil {
+			t.Fatalf("%d classes: a payload each: %v", n, err)
+		}
+		if _, err := h.Publish("tick", make([][]byte, n+1)...); err == nil {
+			t.Errorf("%d classes: %d payloads were published", n, n+1)
+		}
+		if _, err := h.PublishFrames(9, "tick", make([][]byte, n+1)); err == nil {
+			t.Errorf("%d classes: %d frames were published", n, n+1)
+		}
+		e := <-sub.C
+		for c := range Class(n) {
+			if _, _, data := parseFrame(t, e.Frame(c)); data != fmt.Sprint("class ", c) {
+				t.Errorf("%d classes: class %d got %q, want %q", n, c, data, fmt.Sprint("class ", c))
+			}
+		}
+		if h.Stats().LastID != 1 {
+			t.Errorf("%d classes: last id %d, want 1: only the event that fit", n, h.Stats().LastID)
+		}
+		h.Unsubscribe(sub)
+	}
+}
+
 func TestSlowSubscriberIsDroppedWithoutBlocking(t *testing.T) {
-	h := New(4, 16)
+	h := newHub(4, 16)
 	slow, _, _, _, _ := h.Subscribe(0)
 	fast, _, _, _, _ := h.Subscribe(0)
 	for i := range 100 {
@@ -147,7 +197,7 @@ func TestSlowSubscriberIsDroppedWithoutBlocking(t *testing.T) {
 		// returned without waiting for either.
 		select {
 		case e := <-fast.C:
-			if _, _, data := parseFrame(t, e.Frame(JSON)); data != fmt.Sprint(i) {
+			if _, _, data := parseFrame(t, e.Frame(full)); data != fmt.Sprint(i) {
 				t.Fatalf("fast got %q, want %d", data, i)
 			}
 		case <-fast.Done:
@@ -169,7 +219,7 @@ func TestSlowSubscriberIsDroppedWithoutBlocking(t *testing.T) {
 func TestResumeFromLastEventID(t *testing.T) {
 	// Ids come from the event log: increasing, with gaps (a rolled-back
 	// append burns its number). The ring holds the last 4.
-	h := New(64, 4)
+	h := newHub(64, 4)
 	ids := []uint64{101, 102, 104, 105, 107, 108}
 	for _, id := range ids {
 		if _, err := h.PublishAt(id, "tick", []byte("{}"), nil); err != nil {
@@ -194,7 +244,7 @@ func TestResumeFromLastEventID(t *testing.T) {
 	}
 	// A new hub: ids from 1, fewer events than it keeps. Id 0 still means
 	// "no Last-Event-ID": a snapshot, not a replay of everything.
-	young := New(64, 8)
+	young := newHub(64, 8)
 	young.Publish("tick", []byte("{}"), nil)
 	if sub, replay, resumed, _, _ := young.Subscribe(0); resumed || len(replay) != 0 {
 		t.Errorf("Subscribe(0): resumed=%v with %d events, want a fresh start", resumed, len(replay))
@@ -219,7 +269,7 @@ func TestResumeFromLastEventID(t *testing.T) {
 // exactly the events published while it was subscribed, in order.
 func TestPropertyRandomInterleavings(t *testing.T) {
 	for seed := range uint64(20) {
-		h := New(4096, 0)
+		h := newHub(4096, 0)
 		start := make(chan struct{})
 		var wg sync.WaitGroup
 		type record struct {
@@ -298,10 +348,10 @@ func TestPropertyRandomInterleavings(t *testing.T) {
 
 func head(ids []uint64) []uint64 { return ids[:min(5, len(ids))] }
 
-// PublishFrames carries each format's own frame, a stand-in under another
+// PublishFrames carries each class's own frame, a stand-in under another
 // name included, under one id in the one order.
 func TestPublishFramesPerFormat(t *testing.T) {
-	h := New(8, 8)
+	h := newHub(8, 8)
 	defer h.Close()
 	sub, _, _, _, _ := h.Subscribe(0)
 	defer h.Unsubscribe(sub)
@@ -310,15 +360,15 @@ func TestPublishFramesPerFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := <-sub.C
-	if e.ID != 5 || string(e.Frame(JSON)) != string(frames[0]) || string(e.Frame(HTML)) != string(frames[1]) || e.Frame(HTMLViewer) != nil {
-		t.Fatalf("got event %d with frames %q %q %q", e.ID, e.Frame(JSON), e.Frame(HTML), e.Frame(HTMLViewer))
+	if e.ID != 5 || string(e.Frame(full)) != string(frames[0]) || string(e.Frame(summary)) != string(frames[1]) || e.Frame(guest) != nil {
+		t.Fatalf("got event %d with frames %q %q %q", e.ID, e.Frame(full), e.Frame(summary), e.Frame(guest))
 	}
 	for _, id := range []uint64{0, 5, 4} {
 		if _, err := h.PublishFrames(id, "late", frames); err != ErrOutOfOrder {
 			t.Errorf("PublishFrames(%d) after 5: %v, want ErrOutOfOrder", id, err)
 		}
 	}
-	if _, err := h.PublishFrames(6, "many", make([][]byte, formats+1)); err == nil {
-		t.Error("frames for more formats than there are were published")
+	if _, err := h.PublishFrames(6, "many", make([][]byte, classes+1)); err == nil {
+		t.Error("frames for more classes than there are were published")
 	}
 }

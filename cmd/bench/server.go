@@ -46,7 +46,7 @@ func startApp(jobs int) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	events := hub.New(256, 4096)
+	events := hub.New(handlers.StreamClasses, 256, 4096)
 	store, err := models.OpenSQLite(filepath.Join(dir, "bench.db"), models.WithCipher(box))
 	if err != nil {
 		return nil, err

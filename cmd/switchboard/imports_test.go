@@ -8,7 +8,8 @@ import (
 )
 
 // TestImportsPointOneWay: the packages stand on floors, cmd → handlers →
-// scheduler → models, and the leaves (views, hub, ai and the small seams)
+// scheduler → models (providers stands beside scheduler, on models and
+// ai), and the leaves (views, hub, ai and the small seams)
 // import nothing of ours; an arrow back up, or a leaf that starts to know
 // the domain, fails here rather than in a review (issue 14).
 func TestImportsPointOneWay(t *testing.T) {
@@ -16,8 +17,9 @@ func TestImportsPointOneWay(t *testing.T) {
 		"switchboard/models":    {},
 		"switchboard/scheduler": {"switchboard/models", "switchboard/egress"},
 		"switchboard/handlers": {"switchboard/scheduler", "switchboard/models", "switchboard/views", "switchboard/hub",
-			"switchboard/ai", "switchboard/metrics", "switchboard/static"},
-		"switchboard/views": {}, "switchboard/hub": {}, "switchboard/ai": {}, "switchboard/egress": {},
+			"switchboard/ai", "switchboard/metrics", "switchboard/static", "switchboard/providers"},
+		"switchboard/providers": {"switchboard/models", "switchboard/ai"},
+		"switchboard/views":     {}, "switchboard/hub": {}, "switchboard/ai": {}, "switchboard/egress": {},
 		"switchboard/secrets": {}, "switchboard/metrics": {}, "switchboard/static": {},
 	}
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "switchboard/...").Output()

@@ -23,6 +23,7 @@ import (
 	"switchboard/hub"
 	"switchboard/metrics"
 	"switchboard/models"
+	"switchboard/providers"
 	"switchboard/scheduler"
 	"switchboard/secrets"
 	"switchboard/static"
@@ -67,7 +68,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	events := hub.New(256, 4096)
+	events := hub.New(handlers.StreamClasses, 256, 4096)
 	store, err := models.Open(cfg.location(), models.WithCipher(box))
 	if err != nil {
 		return err
@@ -84,6 +85,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// Provider calls obey the same egress policy as webhooks: a base URL is
 	// an address an admin typed, like a webhook's.
 	aiClient := ai.NewClient(cfg.egress.Client(0), 2*time.Minute, ai.WithObserver(mets.ObserveProvider))
+	// One provider service for prompt jobs and connection tests.
+	provs := providers.New(store, aiClient)
 
 	tz := models.DefaultTimezone
 	if st, err := store.GetSetting(ctx, models.SettingTimezone); err == nil {
@@ -106,7 +109,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		defer mln.Close()
 		cfg.egress.AddSelf(mln.Addr())
 	}
-	sched, err := scheduler.New(store, tz, scheduler.WithLogger(log), scheduler.WithPromptRunner(promptRunner(store, aiClient)),
+	sched, err := scheduler.New(store, tz, scheduler.WithLogger(log), scheduler.WithPromptRunner(promptRunner(provs)),
 		scheduler.WithInstance(cfg.instanceID, buildVersion()), scheduler.WithEgress(cfg.egress))
 	if err != nil {
 		return err
@@ -150,7 +153,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	handler := handlers.New(handlers.Deps{Store: store, Scheduler: sched, Hub: events, AI: aiClient, Log: log, Assets: assets, Metrics: mets},
+	handler := handlers.New(handlers.Deps{Store: store, Scheduler: sched, Hub: events, Providers: provs, Log: log, Assets: assets, Metrics: mets},
 		handlers.Config{APIToken: cfg.apiToken, SessionSecret: key, CORSOrigins: cfg.corsOrigins, Version: buildVersion(), CookieSecure: cfg.cookieSecure})
 	srv := &http.Server{
 		Handler:           handler.Routes(),

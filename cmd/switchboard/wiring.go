@@ -7,37 +7,21 @@ import (
 	"strconv"
 	"time"
 
-	"switchboard/ai"
 	"switchboard/models"
+	"switchboard/providers"
 	"switchboard/scheduler"
 )
 
-// promptRunner sends prompt jobs to the active provider with its decrypted
-// key; with none active the run is skipped.
-func promptRunner(store *models.Store, client *ai.Client) scheduler.PromptRunner {
+// promptRunner sends prompt jobs through the provider service: to the
+// active provider, with the job's model or the provider's. With none active
+// the run is skipped.
+func promptRunner(svc *providers.Service) scheduler.PromptRunner {
 	return func(ctx context.Context, cfg models.PromptConfig) (scheduler.PromptResult, error) {
-		p, err := store.ActiveProvider(ctx)
-		if errors.Is(err, models.ErrNotFound) {
+		r, err := svc.Prompt(ctx, cfg.Model, cfg.Prompt)
+		if errors.Is(err, providers.ErrNoActive) {
 			return scheduler.PromptResult{}, scheduler.Skip{Reason: "no active AI provider"}
 		}
-		if err != nil {
-			return scheduler.PromptResult{}, err
-		}
-		key, err := store.OpenKey(p)
-		if err != nil {
-			return scheduler.PromptResult{}, err
-		}
-		model := cfg.Model
-		if model == "" {
-			model = p.Model
-		}
-		if model == "" {
-			meta, _ := ai.Lookup(p.Provider)
-			model = meta.DefaultModel
-		}
-		res := scheduler.PromptResult{Provider: p.Provider, Model: model}
-		res.Text, err = client.Complete(ctx, ai.Request{Provider: p.Provider, APIKey: key, Model: model, BaseURL: p.BaseURL, Prompt: cfg.Prompt})
-		return res, err
+		return scheduler.PromptResult{Text: r.Text, Provider: r.Provider, Model: r.Model}, err
 	}
 }
 
