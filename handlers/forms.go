@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/json"
 	"net/url"
 	"strconv"
 	"strings"
@@ -13,11 +12,6 @@ import (
 
 // Form decoders fill the same inputs the API's JSON fills (jobinput.go),
 // so a form and a script meet the same rules.
-
-func jsonString(s string) json.RawMessage {
-	b, _ := json.Marshal(s) // a string always encodes
-	return b
-}
 
 // scheduleInput reads the schedule editor's fields for its mode.
 func scheduleInput(f url.Values) (models.ScheduleInput, error) {

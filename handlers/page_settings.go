@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -252,15 +251,12 @@ func (h *Handler) handlePageProviderSave(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	body := map[string]string{"provider": name, "model": r.PostForm.Get("model"), "base_url": r.PostForm.Get("base_url")}
+	model, baseURL := r.PostForm.Get("model"), r.PostForm.Get("base_url")
+	f := providerFields{provider: &name, model: &model, baseURL: &baseURL}
 	if k := strings.TrimSpace(r.PostForm.Get("api_key")); k != "" {
-		body["api_key"] = k
+		f.apiKey = &k // an empty field keeps the stored key
 	}
-	raw := map[string]json.RawMessage{}
-	for k, v := range body {
-		raw[k] = jsonString(v)
-	}
-	in, err := parseProviderInput(raw)
+	in, err := f.validate()
 	// Saving a key from the console does not switch the provider prompt
 	// jobs use (the Activate button does), unless none is active.
 	in.SetActive, in.ActivateIfNone = false, true

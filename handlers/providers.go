@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -153,58 +152,75 @@ func lookupProvider(name string) (ai.Provider, error) {
 	return p, nil
 }
 
-// parseProviderInput validates the body of POST /api/settings/ai-provider.
-func parseProviderInput(body map[string]json.RawMessage) (models.ProviderInput, error) {
-	in := models.ProviderInput{SetActive: true}
-	str := func(k string, dst *string) error {
-		raw, ok := body[k]
-		if !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
-			return nil
-		}
-		if json.Unmarshal(raw, dst) != nil {
-			return models.Invalid(k, "Field %q must be a string.", k)
-		}
-		return nil
-	}
+// providerFields is a provider save as someone wrote it; a nil field was
+// not given (a given null or "" clears a stored model or base URL). The
+// API decodes its JSON into one, the console's form fills one, and
+// validate applies the same rules to both.
+type providerFields struct {
+	provider, apiKey, model, baseURL *string
+	setActive                        bool
+}
+
+// decodeProviderBody reads the body of POST /api/settings/ai-provider.
+func decodeProviderBody(body map[string]json.RawMessage) (providerFields, error) {
+	f := providerFields{setActive: true}
 	for k := range body {
 		switch k {
 		case "provider", "api_key", "model", "base_url", "set_active":
 		default:
-			return in, models.Invalid(k, "Unknown field %q. Allowed: provider, api_key, model, base_url, set_active.", k)
+			return f, models.Invalid(k, "Unknown field %q. Allowed: provider, api_key, model, base_url, set_active.", k)
 		}
 	}
-	for k, dst := range map[string]*string{"provider": &in.Provider, "api_key": &in.APIKey, "model": &in.Model, "base_url": &in.BaseURL} {
-		if err := str(k, dst); err != nil {
-			return in, err
+	for k, dst := range map[string]**string{"provider": &f.provider, "api_key": &f.apiKey, "model": &f.model, "base_url": &f.baseURL} {
+		v := valueOf(body[k])
+		if v == nil {
+			continue
 		}
+		if v.Bare && v.Text != "null" {
+			return f, models.Invalid(k, "Field %q must be a string.", k)
+		}
+		text := v.Text
+		if v.Bare { // null: given, empty
+			text = ""
+		}
+		*dst = &text
 	}
-	if raw, ok := body["set_active"]; ok && json.Unmarshal(raw, &in.SetActive) != nil {
-		return in, models.Invalid("set_active", `Field "set_active" must be true or false.`)
+	if raw, ok := body["set_active"]; ok && json.Unmarshal(raw, &f.setActive) != nil {
+		return f, models.Invalid("set_active", `Field "set_active" must be true or false.`)
 	}
-	if in.Provider == "" {
+	return f, nil
+}
+
+// validate checks a provider save and returns it as the store takes it.
+func (f providerFields) validate() (models.ProviderInput, error) {
+	in := models.ProviderInput{SetActive: f.setActive}
+	if f.provider == nil || *f.provider == "" {
 		return in, models.Invalid("provider", `Field "provider" is required.`)
 	}
-	p, err := lookupProvider(in.Provider)
+	p, err := lookupProvider(*f.provider)
 	if err != nil {
 		return in, err
 	}
 	in.Provider = p.Name
 	// Absent means "keep the stored key"; present must be a valid key.
-	if _, has := body["api_key"]; has {
+	if f.apiKey != nil {
+		in.APIKey = *f.apiKey
 		if err := models.ValidateAPIKey(in.APIKey); err != nil {
 			return in, err
 		}
 	}
 	// Absent keeps the stored value; an explicit "" (or null) clears it.
-	_, hasModel := body["model"]
-	_, hasBase := body["base_url"]
-	in.KeepModel, in.KeepBaseURL = !hasModel, !hasBase
+	in.KeepModel, in.KeepBaseURL = f.model == nil, f.baseURL == nil
 	in.NeedsModel, in.NeedsBaseURL = p.DefaultModel == "", p.NeedsBaseURL
-	in.Model = strings.TrimSpace(in.Model)
+	if f.model != nil {
+		in.Model = strings.TrimSpace(*f.model)
+	}
 	if err := models.ValidateModel(in.Model); err != nil {
 		return in, err
 	}
-	in.BaseURL = strings.TrimSpace(in.BaseURL)
+	if f.baseURL != nil {
+		in.BaseURL = strings.TrimSpace(*f.baseURL)
+	}
 	if err := models.ValidateBaseURL(in.BaseURL); err != nil {
 		return in, err
 	}
@@ -216,7 +232,11 @@ func (h *Handler) handleProviderAdd(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	in, err := parseProviderInput(body)
+	f, err := decodeProviderBody(body)
+	if err != nil {
+		return err
+	}
+	in, err := f.validate()
 	if err != nil {
 		return err
 	}
