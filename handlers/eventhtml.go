@@ -8,7 +8,6 @@ import (
 
 	"github.com/a-h/templ"
 
-	"switchboard/ai"
 	"switchboard/scheduler"
 	"switchboard/views"
 )
@@ -43,53 +42,15 @@ func JobEventHTML(e scheduler.Event, loc *time.Location, canWrite bool, now time
 	return nil, fmt.Errorf("unknown event %q", e.Type)
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func providerItems(ps []providerBody) []views.ProviderItem {
-	items := make([]views.ProviderItem, len(ps))
-	for i, p := range ps {
-		items[i] = views.ProviderItem{Name: p.Name, DisplayName: p.DisplayName, Status: p.Status, Active: p.IsActive,
-			KeyMasked: deref(p.APIKeyMasked), Model: deref(p.Model)}
-	}
-	return items
-}
-
-func providerCards(ps []providerBody, canWrite bool) []views.ProviderCard {
-	cards := make([]views.ProviderCard, len(ps))
-	for i, p := range ps {
-		// The placeholder is the model runs use when none is saved.
-		meta, _ := ai.Lookup(p.Name)
-		cards[i] = views.ProviderCard{Name: p.Name, DisplayName: p.DisplayName, Status: p.Status, Configured: p.Configured,
-			Active: p.IsActive, KeyMasked: deref(p.APIKeyMasked), Model: deref(p.Model), BaseURL: deref(p.BaseURL),
-			Models: p.Models, DefaultModel: meta.DefaultModel, NeedsBaseURL: p.NeedsBaseURL, CanWrite: canWrite}
-	}
-	return cards
-}
-
-func activeProviderForm(ps []providerBody, canWrite bool) views.ActiveProviderForm {
-	f := views.ActiveProviderForm{CanWrite: canWrite}
-	for _, it := range providerItems(ps) {
-		if it.Status != "unconfigured" {
-			f.Options = append(f.Options, it)
-		}
-	}
-	return f
-}
-
 // ChangeEventHTML renders a provider or setting change for GET /events.
 func changeEventHTML(e scheduler.Event, loc *time.Location, canWrite bool, _ time.Time) ([]byte, error) {
 	if e.Type == scheduler.EventSettingChanged {
 		return render(views.SettingValueOOB(e.Setting.Key, e.Setting.Value))
 	}
-	ps := providersJSON(e.Providers, loc)
+	ps := providerEntries(e.Providers)
 	text := "No AI provider is active."
 	for _, p := range ps {
-		if p.IsActive {
+		if p.active() {
 			text = "Active AI provider: " + p.DisplayName + "."
 		}
 	}

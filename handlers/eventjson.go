@@ -50,8 +50,8 @@ func changeEventJSON(e scheduler.Event, loc *time.Location, _ bool) (string, []b
 		data, err := json.Marshal(map[string]any{"key": e.Setting.Key, "value": e.Setting.Value})
 		return e.Type, data, err
 	}
-	ps := providersJSON(e.Providers, loc)
-	data, err := json.Marshal(map[string]any{"providers": ps, "active_provider_id": activeProviderID(ps)})
+	es := providerEntries(e.Providers)
+	data, err := json.Marshal(map[string]any{"providers": providersJSON(es, loc), "active_provider_id": activeProviderID(es)})
 	return e.Type, data, err
 }
 

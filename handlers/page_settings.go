@@ -330,3 +330,42 @@ func (h *Handler) handlePageProviderTest(w http.ResponseWriter, r *http.Request)
 	}
 	return h.renderFragment(w, http.StatusOK, views.ProviderTestResult(res.provider, text, res.err == ""))
 }
+
+// providerItems are the providers as the settings page's list shows them.
+func providerItems(es []providerEntry) []views.ProviderItem {
+	items := make([]views.ProviderItem, len(es))
+	for i, e := range es {
+		items[i] = views.ProviderItem{Name: e.Name, DisplayName: e.DisplayName, Status: e.status(), Active: e.active()}
+		if e.row != nil {
+			items[i].KeyMasked, items[i].Model = e.row.MaskedKey(), e.row.Model
+		}
+	}
+	return items
+}
+
+// providerCards are the providers page's cards; a card's model
+// placeholder is the model runs use when none is saved.
+func providerCards(es []providerEntry, canWrite bool) []views.ProviderCard {
+	cards := make([]views.ProviderCard, len(es))
+	for i, e := range es {
+		c := views.ProviderCard{Name: e.Name, DisplayName: e.DisplayName, Status: e.status(), Active: e.active(),
+			Models: append([]string{}, e.Models...), DefaultModel: e.DefaultModel, NeedsBaseURL: e.NeedsBaseURL, CanWrite: canWrite}
+		if e.row != nil {
+			c.Configured, c.KeyMasked, c.Model, c.BaseURL = true, e.row.MaskedKey(), e.row.Model, e.row.BaseURL
+		}
+		cards[i] = c
+	}
+	return cards
+}
+
+// activeProviderForm is the settings page's switch: the configured
+// providers to choose from.
+func activeProviderForm(es []providerEntry, canWrite bool) views.ActiveProviderForm {
+	f := views.ActiveProviderForm{CanWrite: canWrite}
+	for _, it := range providerItems(es) {
+		if it.Status != "unconfigured" {
+			f.Options = append(f.Options, it)
+		}
+	}
+	return f
+}

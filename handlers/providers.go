@@ -32,49 +32,75 @@ type providerBody struct {
 	UpdatedAt    *string `json:"updated_at"`
 }
 
-// providerList is one entry per supported provider, configured or not.
-func (h *Handler) providerList(ctx context.Context) ([]providerBody, error) {
+// providerEntry is a supported provider and its saved row, if it has one:
+// what the API's provider bodies and the console's provider views are both
+// made from.
+type providerEntry struct {
+	ai.Provider
+	row *models.AIProvider
+}
+
+func (e providerEntry) active() bool { return e.row != nil && e.row.IsActive }
+
+func (e providerEntry) status() string {
+	switch {
+	case e.row == nil:
+		return "unconfigured"
+	case e.row.IsActive:
+		return "active"
+	}
+	return "configured"
+}
+
+// providerEntries is one entry per supported provider, configured or not.
+func providerEntries(rows []models.AIProvider) []providerEntry {
+	byName := map[string]*models.AIProvider{}
+	for i := range rows {
+		byName[rows[i].Provider] = &rows[i]
+	}
+	all := ai.Providers()
+	out := make([]providerEntry, len(all))
+	for i, p := range all {
+		out[i] = providerEntry{Provider: p, row: byName[p.Name]}
+	}
+	return out
+}
+
+// providerList is providerEntries for the providers stored now.
+func (h *Handler) providerList(ctx context.Context) ([]providerEntry, error) {
 	rows, err := h.store.ListProviders(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return providersJSON(rows, h.sched.Location()), nil
+	return providerEntries(rows), nil
 }
 
-func providersJSON(rows []models.AIProvider, loc *time.Location) []providerBody {
-	byName := map[string]models.AIProvider{}
-	for _, p := range rows {
-		byName[p.Provider] = p
-	}
-	all := ai.Providers()
-	out := make([]providerBody, 0, len(all))
-	for _, p := range all {
+// providersJSON is the providers as api.md shows them.
+func providersJSON(es []providerEntry, loc *time.Location) []providerBody {
+	out := make([]providerBody, len(es))
+	for i, e := range es {
 		// Models is appended so a provider that lists none answers [], not null.
-		b := providerBody{Name: p.Name, DisplayName: p.DisplayName, Models: append([]string{}, p.Models...),
-			Status: "unconfigured", NeedsBaseURL: p.NeedsBaseURL}
-		if len(p.Models) > 0 {
-			b.DefaultModel = p.Models[0]
+		b := providerBody{Name: e.Name, DisplayName: e.DisplayName, Models: append([]string{}, e.Models...),
+			Status: e.status(), NeedsBaseURL: e.NeedsBaseURL}
+		if len(e.Models) > 0 {
+			b.DefaultModel = e.Models[0]
 		}
-		if row, ok := byName[p.Name]; ok {
-			b.DefaultModel = cmp.Or(row.Model, p.DefaultModel)
+		if row := e.row; row != nil {
+			b.DefaultModel = cmp.Or(row.Model, e.DefaultModel)
 			id, masked, model, base := row.ID, row.MaskedKey(), row.Model, row.BaseURL
 			b.Configured, b.ID, b.APIKeyMasked, b.Model, b.BaseURL, b.IsActive = true, &id, &masked, &model, &base, row.IsActive
 			b.UpdatedAt = formatTimePtr(&row.UpdatedAt, loc)
-			b.Status = "configured"
-			if row.IsActive {
-				b.Status = "active"
-			}
 		}
-		out = append(out, b)
+		out[i] = b
 	}
 	return out
 }
 
 // activeProviderID is the id of the active provider, or nil.
-func activeProviderID(ps []providerBody) *int64 {
-	for _, p := range ps {
-		if p.IsActive {
-			return p.ID
+func activeProviderID(es []providerEntry) *int64 {
+	for _, e := range es {
+		if e.active() {
+			return &e.row.ID
 		}
 	}
 	return nil
@@ -104,10 +130,11 @@ func (h *Handler) handleProviderList(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	all, err := h.providerList(r.Context())
+	entries, err := h.providerList(r.Context())
 	if err != nil {
 		return err
 	}
+	all := providersJSON(entries, h.sched.Location())
 	pages := max(1, (len(all)+size-1)/size)
 	page, err := positiveInt(q, "page", 1, pages)
 	if err != nil {
@@ -125,12 +152,12 @@ func (h *Handler) handleProviderList(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *Handler) handleProviderActive(w http.ResponseWriter, r *http.Request) error {
-	all, err := h.providerList(r.Context())
+	entries, err := h.providerList(r.Context())
 	if err != nil {
 		return err
 	}
 	var active any
-	for _, p := range all {
+	for _, p := range providersJSON(entries, h.sched.Location()) {
 		if p.IsActive {
 			active = p
 		}

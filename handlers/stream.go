@@ -19,7 +19,7 @@ import (
 const writeTimeout = 10 * time.Second
 
 // liveState is what a snapshot shows: every job and every provider.
-func (h *Handler) liveState(ctx context.Context) ([]scheduler.Job, []providerBody, error) {
+func (h *Handler) liveState(ctx context.Context) ([]scheduler.Job, []providerEntry, error) {
 	jobs, err := h.sched.List(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -50,7 +50,7 @@ func (h *Handler) snapshotJSONFor(ctx context.Context, admin bool) ([]byte, erro
 		}
 	}
 	return json.Marshal(map[string]any{
-		"jobs": out, "providers": providers, "active_provider_id": activeProviderID(providers), "running_runs": running,
+		"jobs": out, "providers": providersJSON(providers, loc), "active_provider_id": activeProviderID(providers), "running_runs": running,
 	})
 }
 
