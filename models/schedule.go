@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -68,41 +67,11 @@ func ParseSchedule(trigger string, args map[string]json.RawMessage, loc *time.Lo
 // DecodeSchedule reads a schedule back from its stored trigger and normalised
 // arguments. A date in the past is allowed here: it simply never fires again.
 func DecodeSchedule(trigger, argsJSON string, loc *time.Location) (Schedule, error) {
-	key := decodeKey{trigger, argsJSON, loc}
-	decoded.Lock()
-	s, ok := decoded.m[key]
-	decoded.Unlock()
-	if ok {
-		return s, nil
-	}
 	var args map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(argsJSON), &args); err != nil {
 		return Schedule{}, fmt.Errorf("stored trigger args: %w", err)
 	}
-	s, err := parseSchedule(trigger, args, loc, time.Time{}, false)
-	if err == nil {
-		decoded.Lock()
-		if len(decoded.m) >= 4096 {
-			clear(decoded.m) // bounded: schedules are few, but reschedules make new ones
-		}
-		decoded.m[key] = s
-		decoded.Unlock()
-	}
-	return s, err
-}
-
-// decoded remembers decoded stored triggers: every list of jobs decodes
-// each job's trigger, a seventh of the list's cost, and stored triggers
-// rarely change. A Schedule is a value; the pointers in its CronFields are
-// never written through, so sharing them is safe.
-var decoded = struct {
-	sync.Mutex
-	m map[decodeKey]Schedule
-}{m: map[decodeKey]Schedule{}}
-
-type decodeKey struct {
-	trigger, args string
-	loc           *time.Location
+	return parseSchedule(trigger, args, loc, time.Time{}, false)
 }
 
 func parseSchedule(trigger string, args map[string]json.RawMessage, loc *time.Location, now time.Time, future bool) (Schedule, error) {
