@@ -33,7 +33,7 @@ func (h *Handler) settingsView(ctx context.Context, r *http.Request, form map[st
 	write := canWrite(r)
 	v := views.SettingsView{CanWrite: write, Zones: commonZones, Providers: providerItems(ps), Active: activeProviderForm(ps, write)}
 	v.Instances, _ = h.clusterViews(ctx)
-	for _, k := range models.KnownSettings {
+	for _, k := range models.KnownSettings() {
 		f := views.SettingField{Key: k.Key, Label: settingLabels[k.Key], Help: k.Description, Default: k.Default, Value: k.Default, Kind: "number"}
 		if k.Key == models.SettingTimezone {
 			f.Kind = "timezone"
@@ -70,7 +70,7 @@ func (h *Handler) handlePageSettingsSave(w http.ResponseWriter, r *http.Request)
 	}
 	form := map[string]string{}
 	errs := map[string]string{}
-	for _, k := range models.KnownSettings {
+	for _, k := range models.KnownSettings() {
 		if !r.PostForm.Has(k.Key) {
 			continue
 		}
@@ -91,7 +91,7 @@ func (h *Handler) handlePageSettingsSave(w http.ResponseWriter, r *http.Request)
 		if conflict, err := h.settingsConflict(w, r, form); conflict || err != nil {
 			return err
 		}
-		for _, k := range models.KnownSettings {
+		for _, k := range models.KnownSettings() {
 			val, ok := form[k.Key]
 			if !ok {
 				continue
@@ -134,7 +134,7 @@ func (h *Handler) settingsConflict(w http.ResponseWriter, r *http.Request, form 
 	}
 	var changed []string
 	next := map[string]string{}
-	for _, k := range models.KnownSettings {
+	for _, k := range models.KnownSettings() {
 		typed, ok := form[k.Key]
 		if !ok {
 			continue
