@@ -20,7 +20,7 @@ const (
 )
 
 // chartStatuses is the stacking order of the hour chart, bottom up.
-var chartStatuses = []string{models.StatusSuccess, models.StatusError, models.StatusSkipped, models.StatusRunning}
+var chartStatuses = [...]string{models.StatusSuccess, models.StatusError, models.StatusSkipped, models.StatusRunning}
 
 // handleOverviewPage is GET /, the home page; asked by htmx (app.js on a
 // live change), it answers only the panels.
@@ -180,7 +180,7 @@ func statusOrder(m map[string]int64) []string {
 		}
 	}
 	for s, n := range m {
-		if n > 0 && !slices.Contains(chartStatuses, s) {
+		if n > 0 && !slices.Contains(chartStatuses[:], s) {
 			other = append(other, s)
 		}
 	}

@@ -15,11 +15,22 @@ import (
 
 // commonZones fill the timezone field's suggestions; any IANA name is
 // accepted.
-var commonZones = []string{"UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
-	"America/Sao_Paulo", "Europe/London", "Europe/Paris", "Europe/Berlin", "Asia/Kolkata", "Asia/Singapore",
-	"Asia/Tokyo", "Australia/Sydney"}
+func commonZones() []string {
+	return []string{"UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+		"America/Sao_Paulo", "Europe/London", "Europe/Paris", "Europe/Berlin", "Asia/Kolkata", "Asia/Singapore",
+		"Asia/Tokyo", "Australia/Sydney"}
+}
 
-var settingLabels = map[string]string{models.SettingTimezone: "Scheduler timezone", models.SettingRetentionDays: "Keep run history (days)"}
+// settingLabel is the settings form's label for a known setting.
+func settingLabel(key string) string {
+	switch key {
+	case models.SettingTimezone:
+		return "Scheduler timezone"
+	case models.SettingRetentionDays:
+		return "Keep run history (days)"
+	}
+	return ""
+}
 
 func (h *Handler) settingsView(ctx context.Context, r *http.Request, form map[string]string) (views.SettingsView, error) {
 	stored, err := h.store.ListSettings(ctx)
@@ -31,10 +42,10 @@ func (h *Handler) settingsView(ctx context.Context, r *http.Request, form map[st
 		return views.SettingsView{}, err
 	}
 	write := canWrite(r)
-	v := views.SettingsView{CanWrite: write, Zones: commonZones, Providers: providerItems(ps), Active: activeProviderForm(ps, write)}
+	v := views.SettingsView{CanWrite: write, Zones: commonZones(), Providers: providerItems(ps), Active: activeProviderForm(ps, write)}
 	v.Instances, _ = h.clusterViews(ctx)
 	for _, k := range models.KnownSettings() {
-		f := views.SettingField{Key: k.Key, Label: settingLabels[k.Key], Help: k.Description, Default: k.Default, Value: k.Default, Kind: "number"}
+		f := views.SettingField{Key: k.Key, Label: settingLabel(k.Key), Help: k.Description, Default: k.Default, Value: k.Default, Kind: "number"}
 		if k.Key == models.SettingTimezone {
 			f.Kind = "timezone"
 		}
@@ -145,7 +156,7 @@ func (h *Handler) settingsConflict(w http.ResponseWriter, r *http.Request, form 
 		if !checked || loaded == now {
 			continue
 		}
-		changed = append(changed, fmt.Sprintf("%s is now %s", settingLabels[k.Key], now))
+		changed = append(changed, fmt.Sprintf("%s is now %s", settingLabel(k.Key), now))
 		if typed == loaded {
 			next[k.Key] = now
 		}

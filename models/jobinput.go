@@ -230,7 +230,7 @@ type WebhookConfig struct {
 
 var headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$")
 
-var webhookMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+var webhookMethods = [...]string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 
 // ValidateConfig checks a kind's config object and returns it normalised.
 func ValidateConfig(kind string, raw json.RawMessage) (string, error) {
@@ -267,7 +267,7 @@ func ValidateConfig(kind string, raw json.RawMessage) (string, error) {
 		if c.Method == "" {
 			c.Method = http.MethodPost
 		}
-		if !slices.Contains(webhookMethods, c.Method) {
+		if !slices.Contains(webhookMethods[:], c.Method) {
 			return "", Invalid("config.method", `Invalid "config.method": must be one of GET, POST, PUT, PATCH, DELETE.`)
 		}
 		if len(c.Headers) > 50 {

@@ -44,7 +44,7 @@ type CronFields struct {
 	Expression                       string // a standard 5-field crontab line
 }
 
-var cronIntFields = []struct {
+var cronIntFields = [...]struct {
 	name     string
 	min, max int
 }{
@@ -198,7 +198,7 @@ func checkFires(f CronFields, loc *time.Location) error {
 	return nil
 }
 
-var weekdayNames = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+var weekdayNames = [...]string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 
 // parseDayOfWeek reads mon…sun or 0–6 (0 is Monday, as in the original
 // system), with lists and ranges, and returns a normalised lower-case string.
@@ -212,7 +212,7 @@ func parseDayOfWeek(raw json.RawMessage) (string, error) {
 	}
 	day := func(s string) (int, bool) {
 		s = strings.ToLower(strings.TrimSpace(s))
-		if i := slices.Index(weekdayNames, s); i >= 0 {
+		if i := slices.Index(weekdayNames[:], s); i >= 0 {
 			return i, true
 		}
 		if len(s) == 1 && s[0] >= '0' && s[0] <= '6' {
@@ -246,10 +246,10 @@ func weekdaySet(dow string) []int {
 	var set []int
 	for _, item := range strings.Split(dow, ",") {
 		lo, hi, isRange := strings.Cut(item, "-")
-		a := slices.Index(weekdayNames, lo)
+		a := slices.Index(weekdayNames[:], lo)
 		b := a
 		if isRange {
-			b = slices.Index(weekdayNames, hi)
+			b = slices.Index(weekdayNames[:], hi)
 		}
 		for d := a; d <= b; d++ {
 			set = append(set, (d+1)%7)
@@ -341,7 +341,7 @@ func parseInterval(args map[string]json.RawMessage, input bool) (time.Duration, 
 	return total, nil
 }
 
-var runDateLayouts = []string{
+var runDateLayouts = [...]string{
 	time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04",
 }
 

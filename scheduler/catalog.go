@@ -20,7 +20,7 @@ type catalogEntry struct {
 }
 
 // The original system's seven jobs, as prompt jobs for the active provider.
-var catalog = []catalogEntry{
+var catalog = [...]catalogEntry{
 	{"morning_briefing", "Morning Briefing", "Pre-market briefing on weekdays: overnight moves, the day's releases and what to watch.",
 		"Write a short pre-market briefing: overnight moves, scheduled economic releases and the three things to watch today.",
 		models.TriggerCron, `{"hour": 8, "minute": 30, "day_of_week": "mon-fri"}`, false},

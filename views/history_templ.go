@@ -22,7 +22,7 @@ type HistoryView struct {
 // JobOption is a job in a filter's select.
 type JobOption struct{ ID, Name string }
 
-var runStatuses = []string{"success", "error", "skipped", "running"}
+var runStatuses = [...]string{"success", "error", "skipped", "running"}
 
 func HistoryPage(v HistoryView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
