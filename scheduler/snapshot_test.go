@@ -65,3 +65,9 @@ func TestListIsNeverOlderThanGet(t *testing.T) {
 		}
 	}
 }
+
+// invalidateList counts a change that ends at once.
+func invalidateList(s *Service) {
+	s.list.begin()
+	s.list.end()
+}
