@@ -40,7 +40,7 @@ func durationChart(runs []models.JobRun, loc *time.Location) views.Chart {
 }
 
 // chartStatuses is the stacking order of the hour chart, bottom up.
-var chartStatuses = []string{models.StatusSuccess, models.StatusError, models.StatusSkipped, models.StatusRunning}
+var chartStatuses = [...]string{models.StatusSuccess, models.StatusError, models.StatusSkipped, models.StatusRunning}
 
 // hourChart lays out stacked bars, one an hour from first, scaled to the
 // busiest hour.
@@ -104,7 +104,7 @@ func statusOrder(m map[string]int64) []string {
 		}
 	}
 	for s, n := range m {
-		if n > 0 && !slices.Contains(chartStatuses, s) {
+		if n > 0 && !slices.Contains(chartStatuses[:], s) {
 			other = append(other, s)
 		}
 	}

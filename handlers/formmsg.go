@@ -14,15 +14,17 @@ import (
 
 // formLabels are the labels of the job form and the schedule editor, by
 // the key a message names.
-var formLabels = map[string]string{
-	"id": "Id", "job_id": "Id", "kind": "Kind", "name": "Name", "description": "Description",
-	"timeout_seconds": "Timeout (seconds)", "market_hours_only": "Only during market hours",
-	"config": "Settings", "config.prompt": "Prompt", "config.model": "Model", "config.url": "URL",
-	"config.method": "Method", "config.headers": "Headers", "config.body": "Body",
-	"trigger": "Schedule", "mode": "Schedule", "version": "Version",
-	"minute": "Minute", "hour": "Hour", "day": "Day", "month": "Month", "day_of_week": "Weekdays", "second": "Second",
-	"expression": "Crontab line", "run_date": "Run once at", "every": "Every", "unit": "Unit",
-	"seconds": "Every", "minutes": "Every", "hours": "Every", "days": "Every", "weeks": "Every",
+func formLabels() map[string]string {
+	return map[string]string{
+		"id": "Id", "job_id": "Id", "kind": "Kind", "name": "Name", "description": "Description",
+		"timeout_seconds": "Timeout (seconds)", "market_hours_only": "Only during market hours",
+		"config": "Settings", "config.prompt": "Prompt", "config.model": "Model", "config.url": "URL",
+		"config.method": "Method", "config.headers": "Headers", "config.body": "Body",
+		"trigger": "Schedule", "mode": "Schedule", "version": "Version",
+		"minute": "Minute", "hour": "Hour", "day": "Day", "month": "Month", "day_of_week": "Weekdays", "second": "Second",
+		"expression": "Crontab line", "run_date": "Run once at", "every": "Every", "unit": "Unit",
+		"seconds": "Every", "minutes": "Every", "hours": "Every", "days": "Every", "weeks": "Every",
+	}
 }
 
 var (
@@ -39,7 +41,7 @@ var (
 func formMessage(ve *models.ValidationError) string {
 	msg := ve.Message
 	label := func(key string) string {
-		if l, ok := formLabels[key]; ok {
+		if l, ok := formLabels()[key]; ok {
 			return l
 		}
 		return key
@@ -55,7 +57,7 @@ func formMessage(ve *models.ValidationError) string {
 		msg = label(key) + " " + msg[len(fieldKey.FindString(msg)):]
 	}
 	msg = quotedKey.ReplaceAllStringFunc(msg, func(q string) string {
-		if l, ok := formLabels[q[1:len(q)-1]]; ok {
+		if l, ok := formLabels()[q[1:len(q)-1]]; ok {
 			return l
 		}
 		return q

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -85,7 +84,6 @@ type Handler struct {
 
 	sessions *sessions.CookieStore
 	logins   *loginLimiter
-	listJSON [2]atomic.Pointer[encodedList] // by audience: [0] viewers, [1] admins
 
 	streams sync.WaitGroup // taken-over live streams
 }

@@ -19,38 +19,28 @@ func jobID(r *http.Request) (string, error) {
 }
 
 func (h *Handler) handleJobList(w http.ResponseWriter, r *http.Request) error {
-	jobs, stamp, err := h.sched.ListStamped(r.Context())
+	sn, err := h.sched.Snapshot(r.Context())
 	if err != nil {
 		return err
 	}
-	tz := h.sched.Location().String()
 	admin := canWrite(r)
-	cache := &h.listJSON[b2i(admin)]
-	if c := cache.Load(); c != nil && c.stamp == stamp && c.tz == tz {
-		writeJSONBytes(w, http.StatusOK, c.body)
-		return nil
-	}
-	out := make([]jobBody, len(jobs))
-	for i, j := range jobs {
-		out[i] = jobJSON(j, admin)
-	}
-	body, err := encodeJSON(map[string]any{"jobs": out, "total": len(out), "timezone": tz})
+	body, err := sn.Encoded(listAudience{admin}, func(jobs []scheduler.Job, loc *time.Location) ([]byte, error) {
+		out := make([]jobBody, len(jobs))
+		for i, j := range jobs {
+			out[i] = jobJSON(j, admin)
+		}
+		return encodeJSON(map[string]any{"jobs": out, "total": len(out), "timezone": loc.String()})
+	})
 	if err != nil {
 		return err
 	}
-	cache.Store(&encodedList{stamp: stamp, tz: tz, body: body})
 	writeJSONBytes(w, http.StatusOK, body)
 	return nil
 }
 
-// encodedList is the list endpoint's last answer, for the list the
-// scheduler stamped: encoding 50 jobs took half of the request once the
-// scheduler kept the list itself.
-type encodedList struct {
-	stamp uint64
-	tz    string
-	body  []byte
-}
+// listAudience keys the list endpoint's body on a snapshot: admins see
+// more of each job than viewers.
+type listAudience struct{ admin bool }
 
 // jobByPath loads the job the route's {id} names: a bad id is a 400, an
 // unknown one JOB_NOT_FOUND.
@@ -274,13 +264,6 @@ func (h *Handler) handleJobUnknownRoute(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	return h.handleNotFound(w, r)
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // revealJob loads the job the route names and records, before anything is

@@ -54,7 +54,7 @@ func (h *Handler) jobCreateRefused(w http.ResponseWriter, pf url.Values, err err
 	var conf *models.ConflictError
 	if errors.As(err, &conf) {
 		f.Errors = map[string]string{"id": conf.Message}
-	} else if f.Errors, err = formFieldErrors(err, scheduleFieldsAsSchedule); err != nil {
+	} else if f.Errors, err = formFieldErrors(err, scheduleFieldsAsSchedule()); err != nil {
 		return err
 	}
 	if s, perr := parseScheduleForm(pf, loc, h.now()); perr == nil {
@@ -77,11 +77,13 @@ func jobCreateSpec(pf url.Values, loc *time.Location, now time.Time) (models.Job
 
 // scheduleFieldsAsSchedule maps a schedule field's error onto the editor's
 // one message slot.
-var scheduleFieldsAsSchedule = map[string]string{
-	"trigger": "schedule", "minute": "schedule", "hour": "schedule", "day": "schedule", "month": "schedule",
-	"day_of_week": "schedule", "expression": "schedule", "every": "schedule", "unit": "schedule", "run_date": "schedule",
-	"seconds": "schedule", "minutes": "schedule", "hours": "schedule", "days": "schedule", "weeks": "schedule",
-	"mode": "schedule",
+func scheduleFieldsAsSchedule() map[string]string {
+	return map[string]string{
+		"trigger": "schedule", "minute": "schedule", "hour": "schedule", "day": "schedule", "month": "schedule",
+		"day_of_week": "schedule", "expression": "schedule", "every": "schedule", "unit": "schedule", "run_date": "schedule",
+		"seconds": "schedule", "minutes": "schedule", "hours": "schedule", "days": "schedule", "weeks": "schedule",
+		"mode": "schedule",
+	}
 }
 
 func (h *Handler) handlePageJobEdit(w http.ResponseWriter, r *http.Request) error {

@@ -72,7 +72,7 @@ func (h *Handler) jobHistory(r *http.Request, j scheduler.Job) ([]historyStep, e
 
 // historyFields are the audit log's job fields in the order shown, with
 // their labels; the trigger is shown as one "Schedule".
-var historyFields = []struct{ key, label string }{
+var historyFields = [...]struct{ key, label string }{
 	{"name", "Name"}, {"description", "Description"}, {"enabled", "State"}, {"paused_reason", "Pause reason"},
 	{"paused_until", "Paused until"}, {"config", "Settings"}, {"market_hours_only", "Only during market hours"},
 	{"timeout_seconds", "Timeout"},

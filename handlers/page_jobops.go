@@ -78,7 +78,7 @@ func (h *Handler) handlePageJobsBulk(w http.ResponseWriter, r *http.Request) err
 	var opts scheduler.PauseOptions
 	switch action {
 	case "pause":
-		d, ok := pauseDurations[r.PostForm.Get("duration")]
+		d, ok := pauseDurations()[r.PostForm.Get("duration")]
 		if !ok {
 			return models.Invalid("duration", "Choose how long to pause from the list.")
 		}

@@ -14,11 +14,22 @@ import (
 
 // commonZones fill the timezone field's suggestions; any IANA name is
 // accepted.
-var commonZones = []string{"UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
-	"America/Sao_Paulo", "Europe/London", "Europe/Paris", "Europe/Berlin", "Asia/Kolkata", "Asia/Singapore",
-	"Asia/Tokyo", "Australia/Sydney"}
+func commonZones() []string {
+	return []string{"UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+		"America/Sao_Paulo", "Europe/London", "Europe/Paris", "Europe/Berlin", "Asia/Kolkata", "Asia/Singapore",
+		"Asia/Tokyo", "Australia/Sydney"}
+}
 
-var settingLabels = map[string]string{models.SettingTimezone: "Scheduler timezone", models.SettingRetentionDays: "Keep run history (days)"}
+// settingLabel is the settings form's label for a known setting.
+func settingLabel(key string) string {
+	switch key {
+	case models.SettingTimezone:
+		return "Scheduler timezone"
+	case models.SettingRetentionDays:
+		return "Keep run history (days)"
+	}
+	return ""
+}
 
 func (h *Handler) settingsView(ctx context.Context, r *http.Request, form map[string]string) (views.SettingsView, error) {
 	stored, err := h.store.ListSettings(ctx)
@@ -30,10 +41,10 @@ func (h *Handler) settingsView(ctx context.Context, r *http.Request, form map[st
 		return views.SettingsView{}, err
 	}
 	write := canWrite(r)
-	v := views.SettingsView{CanWrite: write, Zones: commonZones, Providers: providerItems(ps), Active: activeProviderForm(ps, write)}
+	v := views.SettingsView{CanWrite: write, Zones: commonZones(), Providers: providerItems(ps), Active: activeProviderForm(ps, write)}
 	v.Instances, _ = h.clusterViews(ctx)
-	for _, k := range models.KnownSettings {
-		f := views.SettingField{Key: k.Key, Label: settingLabels[k.Key], Help: k.Description, Default: k.Default, Value: k.Default, Kind: "number"}
+	for _, k := range models.KnownSettings() {
+		f := views.SettingField{Key: k.Key, Label: settingLabel(k.Key), Help: k.Description, Default: k.Default, Value: k.Default, Kind: "number"}
 		if k.Key == models.SettingTimezone {
 			f.Kind = "timezone"
 		}
@@ -69,7 +80,7 @@ func (h *Handler) handlePageSettingsSave(w http.ResponseWriter, r *http.Request)
 	}
 	form := map[string]string{}
 	errs := map[string]string{}
-	for _, k := range models.KnownSettings {
+	for _, k := range models.KnownSettings() {
 		if !r.PostForm.Has(k.Key) {
 			continue
 		}
@@ -90,7 +101,7 @@ func (h *Handler) handlePageSettingsSave(w http.ResponseWriter, r *http.Request)
 		if conflict, err := h.settingsConflict(w, r, form); conflict || err != nil {
 			return err
 		}
-		for _, k := range models.KnownSettings {
+		for _, k := range models.KnownSettings() {
 			val, ok := form[k.Key]
 			if !ok {
 				continue
@@ -133,7 +144,7 @@ func (h *Handler) settingsConflict(w http.ResponseWriter, r *http.Request, form 
 	}
 	var changed []string
 	next := map[string]string{}
-	for _, k := range models.KnownSettings {
+	for _, k := range models.KnownSettings() {
 		typed, ok := form[k.Key]
 		if !ok {
 			continue
@@ -144,7 +155,7 @@ func (h *Handler) settingsConflict(w http.ResponseWriter, r *http.Request, form 
 		if !checked || loaded == now {
 			continue
 		}
-		changed = append(changed, fmt.Sprintf("%s is now %s", settingLabels[k.Key], now))
+		changed = append(changed, fmt.Sprintf("%s is now %s", settingLabel(k.Key), now))
 		if typed == loaded {
 			next[k.Key] = now
 		}

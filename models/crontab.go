@@ -9,7 +9,7 @@ import (
 
 // crontabFields are the five fields of a crontab line, named as a person
 // reads them, with their ranges and the names robfig/cron accepts.
-var crontabFields = []struct {
+var crontabFields = [...]struct {
 	name     string
 	min, max int
 	names    []string // names for min, min+1, …

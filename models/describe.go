@@ -35,12 +35,28 @@ func describeInterval(d time.Duration) string {
 	return "Every " + d.String()
 }
 
-var dayNames = map[string]string{
-	"mon": "Mondays", "tue": "Tuesdays", "wed": "Wednesdays", "thu": "Thursdays",
-	"fri": "Fridays", "sat": "Saturdays", "sun": "Sundays",
+// dayName is a weekday's name in a schedule sentence, "" for anything else.
+func dayName(dow string) string {
+	switch dow {
+	case "mon":
+		return "Mondays"
+	case "tue":
+		return "Tuesdays"
+	case "wed":
+		return "Wednesdays"
+	case "thu":
+		return "Thursdays"
+	case "fri":
+		return "Fridays"
+	case "sat":
+		return "Saturdays"
+	case "sun":
+		return "Sundays"
+	}
+	return ""
 }
 
-var monthNames = []string{"", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+var monthNames = [...]string{"", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
 
 func describeCron(f CronFields) string {
 	if f.Expression != "" {
@@ -78,8 +94,8 @@ func describeCron(f CronFields) string {
 		days = "Weekdays"
 	case f.DayOfWeek == "sat-sun" || f.DayOfWeek == "sat,sun":
 		days = "Weekends"
-	case dayNames[f.DayOfWeek] != "":
-		days = dayNames[f.DayOfWeek]
+	case dayName(f.DayOfWeek) != "":
+		days = dayName(f.DayOfWeek)
 	case f.DayOfWeek != "":
 		days = "On " + f.DayOfWeek
 	default:

@@ -40,7 +40,7 @@ type WebhookConfig struct {
 
 var headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$")
 
-var webhookMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+var webhookMethods = [...]string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 
 // validate checks the settings of a job of the given kind and returns
 // them normalised, as stored.
@@ -76,7 +76,7 @@ func (c *JobConfig) validate(kind string) (string, error) {
 		if w.Method == "" {
 			w.Method = http.MethodPost
 		}
-		if !slices.Contains(webhookMethods, w.Method) {
+		if !slices.Contains(webhookMethods[:], w.Method) {
 			return "", Invalid("config.method", `Invalid "config.method": must be one of GET, POST, PUT, PATCH, DELETE.`)
 		}
 		if len(w.Headers) > 50 {

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -43,7 +42,7 @@ type CronFields struct {
 	Expression                       string // a standard 5-field crontab line
 }
 
-var cronIntFields = []struct {
+var cronIntFields = [...]struct {
 	name     string
 	min, max int
 }{
@@ -73,41 +72,11 @@ func (in ScheduleInput) Validate(loc *time.Location, now time.Time) (Schedule, e
 // DecodeSchedule reads a schedule back from its stored trigger and normalised
 // arguments. A date in the past is allowed here: it simply never fires again.
 func DecodeSchedule(trigger, argsJSON string, loc *time.Location) (Schedule, error) {
-	key := decodeKey{trigger, argsJSON, loc}
-	decoded.Lock()
-	s, ok := decoded.m[key]
-	decoded.Unlock()
-	if ok {
-		return s, nil
-	}
 	args, err := storedArgs(argsJSON)
 	if err != nil {
 		return Schedule{}, fmt.Errorf("stored trigger args: %w", err)
 	}
-	s, err = parseSchedule(trigger, args, loc, time.Time{}, false)
-	if err == nil {
-		decoded.Lock()
-		if len(decoded.m) >= 4096 {
-			clear(decoded.m) // bounded: schedules are few, but reschedules make new ones
-		}
-		decoded.m[key] = s
-		decoded.Unlock()
-	}
-	return s, err
-}
-
-// decoded remembers decoded stored triggers: every list of jobs decodes
-// each job's trigger, a seventh of the list's cost, and stored triggers
-// rarely change. A Schedule is a value; the pointers in its CronFields are
-// never written through, so sharing them is safe.
-var decoded = struct {
-	sync.Mutex
-	m map[decodeKey]Schedule
-}{m: map[decodeKey]Schedule{}}
-
-type decodeKey struct {
-	trigger, args string
-	loc           *time.Location
+	return parseSchedule(trigger, args, loc, time.Time{}, false)
 }
 
 func parseSchedule(trigger string, args map[string]Value, loc *time.Location, now time.Time, future bool) (Schedule, error) {
@@ -215,7 +184,7 @@ func checkFires(f CronFields, loc *time.Location) error {
 	return nil
 }
 
-var weekdayNames = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+var weekdayNames = [...]string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 
 // parseDayOfWeek reads mon…sun or 0–6 (0 is Monday, as in the original
 // system), with lists and ranges, and returns a normalised lower-case string.
@@ -229,7 +198,7 @@ func parseDayOfWeek(raw Value) (string, error) {
 	}
 	day := func(s string) (int, bool) {
 		s = strings.ToLower(strings.TrimSpace(s))
-		if i := slices.Index(weekdayNames, s); i >= 0 {
+		if i := slices.Index(weekdayNames[:], s); i >= 0 {
 			return i, true
 		}
 		if len(s) == 1 && s[0] >= '0' && s[0] <= '6' {
@@ -263,10 +232,10 @@ func weekdaySet(dow string) []int {
 	var set []int
 	for _, item := range strings.Split(dow, ",") {
 		lo, hi, isRange := strings.Cut(item, "-")
-		a := slices.Index(weekdayNames, lo)
+		a := slices.Index(weekdayNames[:], lo)
 		b := a
 		if isRange {
-			b = slices.Index(weekdayNames, hi)
+			b = slices.Index(weekdayNames[:], hi)
 		}
 		for d := a; d <= b; d++ {
 			set = append(set, (d+1)%7)
@@ -358,7 +327,7 @@ func parseInterval(args map[string]Value, input bool) (time.Duration, error) {
 	return total, nil
 }
 
-var runDateLayouts = []string{
+var runDateLayouts = [...]string{
 	time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04",
 }
 

@@ -32,10 +32,13 @@ type KnownSetting struct {
 	Validate                  func(string) (string, error)
 }
 
-// KnownSettings lists the settings Switchboard understands.
-var KnownSettings = []KnownSetting{
-	{SettingTimezone, DefaultTimezone, "IANA timezone the scheduler runs in; cron schedules follow it.", validateTimezone},
-	{SettingRetentionDays, "30", "Days of run history kept; older runs are pruned daily.", validateRetention},
+// KnownSettings lists the settings Switchboard understands, in a slice of
+// the caller's own.
+func KnownSettings() []KnownSetting {
+	return []KnownSetting{
+		{SettingTimezone, DefaultTimezone, "IANA timezone the scheduler runs in; cron schedules follow it.", validateTimezone},
+		{SettingRetentionDays, "30", "Days of run history kept; older runs are pruned daily.", validateRetention},
+	}
 }
 
 func validateTimezone(v string) (string, error) {
@@ -71,7 +74,7 @@ func ValidateSetting(key, value string) (string, error) {
 	if len(value) > 4096 {
 		return "", Invalid("value", "Invalid value: at most 4 KiB.")
 	}
-	for _, k := range KnownSettings {
+	for _, k := range KnownSettings() {
 		if k.Key == key {
 			return k.Validate(value)
 		}
@@ -101,7 +104,7 @@ func (s *Store) EffectiveSetting(ctx context.Context, key string) (string, error
 	if !errors.Is(err, ErrNotFound) {
 		return "", err
 	}
-	for _, k := range KnownSettings {
+	for _, k := range KnownSettings() {
 		if k.Key == key {
 			return k.Default, nil
 		}
@@ -116,8 +119,8 @@ func (s *Store) ListSettings(ctx context.Context) (map[string]Setting, error) {
 	if err := s.db.WithContext(ctx).Where("key NOT LIKE ?", internalPrefix+"%").Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make(map[string]Setting, len(rows)+len(KnownSettings))
-	for _, k := range KnownSettings {
+	out := make(map[string]Setting, len(rows)+len(KnownSettings()))
+	for _, k := range KnownSettings() {
 		out[k.Key] = Setting{Key: k.Key, Value: k.Default}
 	}
 	for _, r := range rows {

@@ -29,7 +29,7 @@ func args(nameValue ...string) map[string]models.Value {
 }
 
 // The original system's seven jobs, as prompt jobs for the active provider.
-var catalog = []catalogEntry{
+var catalog = [...]catalogEntry{
 	{"morning_briefing", "Morning Briefing", "Pre-market briefing on weekdays: overnight moves, the day's releases and what to watch.",
 		"Write a short pre-market briefing: overnight moves, scheduled economic releases and the three things to watch today.",
 		models.TriggerCron, args("hour", "8", "minute", "30", "day_of_week", "mon-fri"), false},

@@ -75,7 +75,6 @@ func (s *Service) catchUp(ctx context.Context) {
 			if err != nil {
 				s.log.Error("cannot apply event", "event_id", row.ID, "type", row.Type, "err", err)
 			}
-			s.changed()
 			if err == nil {
 				s.deliver(e)
 			}
@@ -179,8 +178,10 @@ func (s *Service) followDelete(id string) {
 func (s *Service) followRun(typ string, r models.JobRun) {
 	var usual time.Duration
 	if typ == EventJobStarted && r.Instance != s.instance {
-		usual = s.usualDuration(context.Background(), r.JobID) // before the lock: it reads the database
+		usual = s.usualDuration(context.Background(), r.JobID) // before the locks: it reads the database
 	}
+	unlock := s.lockJob(r.JobID) // lists show runs under way
+	defer unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if typ == EventJobStarted {

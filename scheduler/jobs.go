@@ -2,7 +2,6 @@ package scheduler
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"switchboard/models"
@@ -37,10 +36,19 @@ func (j Job) ScheduleText() string {
 	return j.Schedule.Describe(j.Location)
 }
 
-func (s *Service) view(j models.Job) Job {
-	rt := s.cur()
+func (s *Service) view(j models.Job) Job { return s.viewKnown(s.cur(), j, nil) }
+
+// viewKnown is view in rt; known, when not nil, is the job as an earlier
+// list showed it, whose decoded schedule is reused while the stored trigger
+// and the zone are the same (decoding is a seventh of a list's cost). A
+// Schedule is a value whose CronFields pointers are never written through,
+// so sharing one is safe.
+func (s *Service) viewKnown(rt *schedRuntime, j models.Job, known *Job) Job {
 	v := Job{Job: j, Location: rt.loc}
-	if sched, err := j.Schedule(rt.loc); err == nil {
+	if known != nil && known.Schedule.Trigger != "" && known.Location == rt.loc &&
+		known.Trigger == j.Trigger && known.TriggerArgs == j.TriggerArgs {
+		v.Schedule = known.Schedule
+	} else if sched, err := j.Schedule(rt.loc); err == nil {
 		v.Schedule = sched
 	}
 	if j.Enabled {
@@ -63,52 +71,15 @@ func (s *Service) view(j models.Job) Job {
 	return v
 }
 
-// List returns every job, sorted by id. Lists are the hottest read (every
-// API poll, every jobs page and its live snapshot) and cost a database read
-// and a decode per job, so the last one is kept while it is still true: no
-// change has happened since (see emit) and none of its next runs has come.
+// List returns every job, sorted by id: the jobs of the current Snapshot,
+// in a slice of the caller's own.
 func (s *Service) List(ctx context.Context) ([]Job, error) {
-	jobs, _, err := s.ListStamped(ctx)
-	return jobs, err
-}
-
-// ListStamped is List with a stamp naming the list it answers: two calls
-// with the same stamp returned the same jobs, so a caller may keep what it
-// derived from them (the API keeps the encoded JSON).
-func (s *Service) ListStamped(ctx context.Context) ([]Job, uint64, error) {
-	seq := s.listSeq.Load() // before reading: a change during the read makes this list stale at once
-	now := s.clock.Now()
-	if c := s.listCache.Load(); c != nil && c.seq == seq && now.Before(c.expires) {
-		return slices.Clone(c.jobs), c.stamp, nil
-	}
-	rows, err := s.store.ListJobs(ctx)
+	sn, err := s.Snapshot(ctx)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	out := make([]Job, len(rows))
-	expires := now.Add(time.Minute) // a bound, in case something changes unannounced
-	for i, r := range rows {
-		out[i] = s.view(r)
-		if n := out[i].NextRun; n != nil && n.Before(expires) {
-			expires = *n
-		}
-	}
-	c := &listSnapshot{seq: seq, expires: expires, jobs: out, stamp: s.listStamps.Add(1)}
-	s.listCache.Store(c)
-	return slices.Clone(out), c.stamp, nil
+	return sn.Jobs(), nil
 }
-
-// listSnapshot is a List answer and what it was true for.
-type listSnapshot struct {
-	seq     uint64    // listSeq when the read began
-	expires time.Time // the earliest next run it shows
-	jobs    []Job
-	stamp   uint64 // unique to this list
-}
-
-// changed marks kept lists stale; also for changes that publish nothing,
-// such as gocron restored after a failed change.
-func (s *Service) changed() { s.listSeq.Add(1) }
 
 // Get returns one job or models.ErrNotFound.
 func (s *Service) Get(ctx context.Context, id string) (Job, error) {

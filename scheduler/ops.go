@@ -157,7 +157,6 @@ func (s *Service) change(ctx context.Context, id string, version *int64, mutate 
 		}
 		return Job{}, err
 	}
-	s.changed()
 	return s.view(row), nil
 }
 
@@ -186,7 +185,6 @@ func (s *Service) apply(before, after models.Job) error {
 
 // restore puts gocron back to the stored row after a failed change.
 func (s *Service) restore(row models.Job) {
-	defer s.changed()
 	s.mu.Lock()
 	s.seen[row.ID] = row // the failed change's version never committed
 	s.mu.Unlock()
@@ -214,7 +212,6 @@ func (s *Service) Create(ctx context.Context, spec models.JobSpec) (Job, error) 
 		}
 		return Job{}, err
 	}
-	s.changed()
 	return s.view(row), nil
 }
 
@@ -240,7 +237,6 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 		}
 		return err
 	}
-	s.changed()
 	s.mu.Lock()
 	delete(s.seen, id)
 	s.mu.Unlock()

@@ -112,7 +112,6 @@ func (s *Service) beginRun(ctx context.Context, id, source string, fired *time.T
 	s.mu.Lock()
 	active.id = run.ID
 	s.mu.Unlock()
-	s.changed()
 	return j, run, nil
 }
 
@@ -150,7 +149,6 @@ func (s *Service) finishRun(run models.JobRun) {
 	s.mu.Lock()
 	delete(s.running, run.JobID)
 	s.mu.Unlock()
-	s.changed()
 	s.log.Info("job run finished", "job_id", run.JobID, "run_id", run.ID, "source", run.Source,
 		"status", run.Status, "duration_ms", *run.DurationMs)
 }
@@ -172,7 +170,6 @@ func (s *Service) recordOverlap(j models.Job, fired time.Time) {
 	if err != nil && !errors.Is(err, models.ErrSlotTaken) {
 		s.log.Error("cannot record skipped run", "job_id", id, "err", err)
 	}
-	s.changed()
 }
 
 // invoke runs the job's body; a panic ends the run as an error, never the

@@ -4,7 +4,9 @@
 // Lock discipline. Changes to one job are serialised by that job's stripe
 // lock, held for the whole check-then-act (validate, write the row, apply to
 // gocron, publish). s.mu guards only in-memory maps and is never held across
-// I/O. No lock is held while a job body runs, so a body (or an event
+// I/O. Holding a stripe lock is also what marks a change under way for the
+// one cache of the job list (listCache, in snapshot.go). No lock is held
+// while a job body runs, so a body (or an event
 // listener, which runs on the dispatcher goroutine) may call back into the
 // service: no path ever takes a lock it already holds.
 package scheduler
@@ -131,9 +133,7 @@ type Service struct {
 	http       *http.Client
 	egress     *egress.Policy
 	marketOpen func(time.Time) bool
-	listSeq    atomic.Uint64 // bumped by every change; see List
-	listCache  atomic.Pointer[listSnapshot]
-	listStamps atomic.Uint64
+	list       listCache // the last job list, while true; see its rule
 
 	stripe [stripes]sync.Mutex
 
@@ -240,12 +240,18 @@ func (s *Service) Subscribe(fn func(Event)) {
 	s.lmu.Unlock()
 }
 
+// lockJob takes the job's stripe lock, under which everything a job list
+// shows changes: holding it counts as a change under way (see listCache).
 func (s *Service) lockJob(id string) func() {
 	h := fnv.New32a()
 	h.Write([]byte(id))
 	m := &s.stripe[h.Sum32()%stripes]
 	m.Lock()
-	return m.Unlock
+	s.list.begin()
+	return func() {
+		s.list.end()
+		m.Unlock()
+	}
 }
 
 // Register adds a job implemented in Go. Before Start it only records the
@@ -296,7 +302,11 @@ func builtinRow(b Builtin) models.Job {
 // a killed process left open, reconciles gocron with every stored job and
 // starts running them.
 func (s *Service) Start(ctx context.Context) error {
-	defer s.changed() // reconciling can fix rows a killed process left
+	// Start changes what lists show (it reconciles every job and can fix
+	// rows a killed process left) without the jobs' locks: nothing else
+	// changes a job before it has started.
+	s.list.begin()
+	defer s.list.end()
 	s.mu.Lock()
 	if s.state != created {
 		s.mu.Unlock()

@@ -14,7 +14,6 @@ import (
 // scheduler goes back to the old zone, so the setting and the scheduler
 // never disagree.
 func (s *Service) SetTimezone(ctx context.Context, name string) (models.Setting, error) {
-	defer s.changed() // every next run moves with the zone
 	s.tzMu.Lock()
 	defer s.tzMu.Unlock()
 	loc, err := time.LoadLocation(name)
@@ -54,6 +53,7 @@ func (s *Service) relocate(ctx context.Context, loc *time.Location) error {
 	for i := range s.stripe {
 		s.stripe[i].Lock()
 	}
+	s.list.begin() // every next run moves with the zone
 	old := s.cur()
 	s.rt.Store(&schedRuntime{loc: loc, eng: eng})
 	var failed []string
@@ -68,6 +68,7 @@ func (s *Service) relocate(ctx context.Context, loc *time.Location) error {
 	if live {
 		eng.start()
 	}
+	s.list.end()
 	for i := range s.stripe {
 		s.stripe[i].Unlock()
 	}

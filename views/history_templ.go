@@ -22,7 +22,7 @@ type HistoryView struct {
 // JobOption is a job in a filter's select.
 type JobOption struct{ ID, Name string }
 
-var runStatuses = []string{"success", "error", "skipped", "running"}
+var runStatuses = [...]string{"success", "error", "skipped", "running"}
 
 // HistoryPage is GET /history. Its table body has the id
 // RunAddedOOB aims at only when v.Live, so a filtered or older page never

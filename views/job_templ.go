@@ -24,13 +24,13 @@ type ScheduleForm struct {
 }
 
 // scheduleModes are the editor's ways to give a schedule.
-var scheduleModes = []struct{ key, label string }{
+var scheduleModes = [...]struct{ key, label string }{
 	{"cron", "Cron fields"}, {"crontab", "Crontab line"}, {"interval", "Interval"}, {"date", "Once"},
 }
 
-var intervalUnits = []string{"seconds", "minutes", "hours", "days", "weeks"}
+var intervalUnits = [...]string{"seconds", "minutes", "hours", "days", "weeks"}
 
-var intervalPresets = []struct{ every, unit, label string }{
+var intervalPresets = [...]struct{ every, unit, label string }{
 	{"1", "minutes", "1 min"}, {"5", "minutes", "5 min"}, {"15", "minutes", "15 min"}, {"1", "hours", "hourly"}, {"6", "hours", "6 h"}, {"1", "days", "daily"},
 }
 
@@ -795,7 +795,7 @@ type JobForm struct {
 	Preview     Preview
 }
 
-var webhookMethods = []string{"POST", "GET", "PUT", "PATCH", "DELETE"}
+var webhookMethods = [...]string{"POST", "GET", "PUT", "PATCH", "DELETE"}
 
 // JobDefinition is the job's definition form: on the job page (saved with
 // POST /jobs/{id}/edit) and on the new-job page (POST /jobs). Re-rendered

@@ -23,7 +23,7 @@ type JobsView struct {
 	CanWrite bool
 }
 
-var jobFilters = []struct{ key, label string }{
+var jobFilters = [...]struct{ key, label string }{
 	{"", "All"}, {"scheduled", "Scheduled"}, {"running", "Running"}, {"paused", "Paused"}, {"failed", "Last run failed"},
 }
 

@@ -96,6 +96,9 @@ type instance struct {
 	cmd  *exec.Cmd
 	done chan struct{}
 	log  *logTally
+	// api sends the cluster section's API calls: loopback only, never
+	// waiting long on an instance that was just killed.
+	api *http.Client
 }
 
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
@@ -114,7 +117,10 @@ func startInstance(bin, dbURL, id string) (*instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := &instance{id: id, cmd: cmd, done: make(chan struct{}), log: &logTally{}}
+	in := &instance{id: id, cmd: cmd, done: make(chan struct{}), log: &logTally{}, api: &http.Client{
+		Transport: &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true},
+		Timeout:   10 * time.Second,
+	}}
 	cmd.Stderr = in.log
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -207,13 +213,6 @@ func selfOpenFiles() int {
 	return len(ents)
 }
 
-// apiClient is shared by the cluster section's API calls: loopback only,
-// never waiting long on an instance that was just killed.
-var apiClient = &http.Client{
-	Transport: &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true},
-	Timeout:   10 * time.Second,
-}
-
 // call sends one API request to the instance and decodes the JSON answer.
 func (in *instance) call(method, path, body string) (int, map[string]any, error) {
 	req, err := http.NewRequest(method, in.url+path, strings.NewReader(body))
@@ -222,7 +221,7 @@ func (in *instance) call(method, path, body string) (int, map[string]any, error)
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := apiClient.Do(req)
+	resp, err := in.api.Do(req)
 	if err != nil {
 		return 0, nil, err
 	}

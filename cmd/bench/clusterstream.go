@@ -41,6 +41,7 @@ type sseFleet struct {
 	done    []chan struct{}
 	ended   int // streams the server ended
 	closing bool
+	client  *http.Client // no timeout: the streams stay open for the whole run
 	resps   []*http.Response
 	wg      sync.WaitGroup
 }
@@ -59,7 +60,8 @@ func measureLatency(configs [][]*instance, clients, changes int) ([]latencyResul
 	total := latencyWarmup + changes
 	fleets := make([]*sseFleet, len(configs))
 	for c, nodes := range configs {
-		f := &sseFleet{n: clients, nodes: nodes}
+		f := &sseFleet{n: clients, nodes: nodes,
+			client: &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: -1}}}
 		fleets[c] = f
 		f.arrived = make([][]time.Duration, total)
 		f.count = make([]int, total)
@@ -148,9 +150,6 @@ func (f *sseFleet) tally(res *latencyResult) {
 	res.remote, res.local, res.whole, res.ended = remote.sorted(), local.sorted(), whole.sorted(), f.ended
 }
 
-// streamClient has no timeout: the streams stay open for the whole run.
-var streamClient = &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: -1}}
-
 // connect opens every stream, one after the other, and returns once each
 // has read its snapshot.
 func (f *sseFleet) connect() error {
@@ -162,7 +161,7 @@ func (f *sseFleet) connect() error {
 			return err
 		}
 		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := streamClient.Do(req)
+		resp, err := f.client.Do(req)
 		if err != nil {
 			return fmt.Errorf("stream %d on %s: %w", i, node.id, err)
 		}

@@ -23,7 +23,7 @@ type switchResult struct {
 func (r switchResult) rate() float64 { return float64(r.ok) / r.elapsed.Seconds() }
 
 // clusterProviders are the providers the switches rotate through.
-var clusterProviders = []string{"anthropic", "openai", "google", "xai"}
+var clusterProviders = [...]string{"anthropic", "openai", "google", "xai"}
 
 // addProviders configures one row per provider and returns their ids.
 func addProviders(nodes []*instance) ([]string, error) {

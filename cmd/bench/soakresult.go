@@ -125,7 +125,7 @@ func (r *soakResult) growth(of func(sample) float64) (first, last float64, ok bo
 
 // flatness limits: a fifth more at the peak, plus a floor that absorbs
 // requests in flight at the moment of a sample.
-var flatness = []struct {
+var flatness = [...]struct {
 	name  string
 	of    func(sample) float64
 	slack float64

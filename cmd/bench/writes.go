@@ -16,7 +16,7 @@ import (
 	"switchboard/secrets"
 )
 
-var providerNames = []string{"anthropic", "openai", "google", "xai", "openai_compatible"}
+var providerNames = [...]string{"anthropic", "openai", "google", "xai", "openai_compatible"}
 
 // writeOp prepares a database and returns the write to repeat; i is a
 // sequence number unique across writers.
