@@ -33,7 +33,7 @@ func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw),
 
 // jobFields are the keys of a new job's body that are not its trigger's
 // arguments.
-var jobFields = []string{"id", "name", "description", "kind", "config", "enabled", "market_hours_only", "timeout_seconds", "trigger", "version"}
+var jobFields = [...]string{"id", "name", "description", "kind", "config", "enabled", "market_hours_only", "timeout_seconds", "trigger", "version"}
 
 // decodeJobInput reads the body of POST /api/scheduler/jobs: keys it does
 // not know are the trigger's arguments, as api.md lays them out.
@@ -49,7 +49,7 @@ func decodeJobInput(body map[string]json.RawMessage) models.JobInput {
 	if raw, ok := body["config"]; ok && !isNull(raw) && in.Kind != nil && !in.Kind.Bare {
 		in.Config = decodeConfig(in.Kind.Text, raw)
 	}
-	in.Schedule = scheduleInputOf(body, jobFields)
+	in.Schedule = scheduleInputOf(body, jobFields[:])
 	return in
 }
 
