@@ -46,20 +46,6 @@ func (e *VersionConflictError) Error() string {
 // Unwrap makes errors.Is(err, models.ErrConflict) hold.
 func (e *VersionConflictError) Unwrap() error { return models.ErrConflict }
 
-// Func is the body of a job registered in Go code. It must honour ctx, which
-// ends at the job's timeout or at shutdown.
-type Func func(ctx context.Context) (summary string, err error)
-
-// Builtin is a job registered in Go code. Its schedule is only a default:
-// once stored, the persisted schedule and paused state win.
-type Builtin struct {
-	ID, Name, Description string
-	Schedule              models.Schedule
-	MarketHoursOnly       bool
-	Timeout               time.Duration
-	Run                   Func
-}
-
 // PromptRunner sends a prompt job to the active AI provider.
 type PromptRunner func(ctx context.Context, cfg models.PromptConfig) (PromptResult, error)
 
@@ -72,44 +58,6 @@ type PromptResult struct {
 type Skip struct{ Reason string }
 
 func (s Skip) Error() string { return s.Reason }
-
-// Option configures a Service.
-type Option func(*Service)
-
-// WithClock sets the clock of the service and of gocron (tests pass a fake).
-func WithClock(c clockwork.Clock) Option { return func(s *Service) { s.clock = c } }
-
-// WithLogger sets the logger.
-func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
-
-// WithPromptRunner sets how prompt jobs reach the AI provider. Without one,
-// prompt runs end skipped: "no active AI provider".
-func WithPromptRunner(r PromptRunner) Option { return func(s *Service) { s.prompt = r } }
-
-// WithHTTPClient sets the client webhook jobs use (tests; it bypasses the
-// egress policy's dialer, not its check of saved URLs).
-func WithHTTPClient(c *http.Client) Option { return func(s *Service) { s.http = c } }
-
-// WithEgress sets which addresses webhook jobs may reach; the default
-// refuses link-local and cloud metadata addresses.
-func WithEgress(p *egress.Policy) Option {
-	return func(s *Service) { s.egress, s.http = p, p.Client(webhookTimeout) }
-}
-
-// webhookTimeout bounds one webhook call, redirects included.
-const webhookTimeout = 30 * time.Second
-
-// WithApplyHook is called before a schedule is applied to gocron; an error
-// aborts the change, which then rolls back. It is the seam through which
-// tests make applying fail.
-func WithApplyHook(h func(jobID string, sched models.Schedule) error) Option {
-	return func(s *Service) { s.applyHook = h }
-}
-
-// WithMarketHours overrides the market-hours test (tests pin it).
-func WithMarketHours(open func(time.Time) bool) Option {
-	return func(s *Service) { s.marketOpen = open }
-}
 
 const stripes = 64
 
@@ -252,50 +200,6 @@ func (s *Service) lockJob(id string) func() {
 		s.list.end()
 		m.Unlock()
 	}
-}
-
-// Register adds a job implemented in Go. Before Start it only records the
-// job; after Start it is stored (unless already stored) and scheduled.
-func (s *Service) Register(b Builtin) error {
-	if err := models.ValidateJobID(b.ID); err != nil {
-		return err
-	}
-	if b.Run == nil {
-		return fmt.Errorf("register %s: no Run func", b.ID)
-	}
-	if _, err := definition(b.Schedule); err != nil {
-		return fmt.Errorf("register %s: %w", b.ID, err)
-	}
-	s.mu.Lock()
-	if _, dup := s.builtins[b.ID]; dup {
-		s.mu.Unlock()
-		return fmt.Errorf("register %s: %w", b.ID, models.ErrConflict)
-	}
-	s.builtins[b.ID] = b
-	live := s.state == started
-	s.mu.Unlock()
-	if !live {
-		return nil
-	}
-	unlock := s.lockJob(b.ID)
-	defer unlock()
-	row, err := s.store.EnsureJob(context.Background(), builtinRow(b))
-	if err != nil {
-		return err
-	}
-	return s.reconcile(row)
-}
-
-func builtinRow(b Builtin) models.Job {
-	j := models.Job{
-		ID: b.ID, Name: b.Name, Description: b.Description, Kind: models.KindBuiltin, Config: "{}",
-		Trigger: b.Schedule.Trigger, TriggerArgs: b.Schedule.ArgsJSON(), Enabled: true,
-		MarketHoursOnly: b.MarketHoursOnly,
-	}
-	if b.Timeout > 0 {
-		j.TimeoutSeconds = int(b.Timeout / time.Second)
-	}
-	return j
 }
 
 // Start stores the registered built-ins that are not stored yet, closes runs
