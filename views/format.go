@@ -20,4 +20,12 @@ func thousands(n int64) string {
 	return s
 }
 
+// lastRuns is "the last run" or "the last N runs".
+func lastRuns(n int) string {
+	if n == 1 {
+		return "the last run"
+	}
+	return "the last " + strconv.Itoa(n) + " runs"
+}
+
 func joinComma(s []string) string { return strings.Join(s, ", ") }

@@ -123,7 +123,7 @@ func TestDurationChartDrawsOneBarPerRun(t *testing.T) {
 	bar := one(t, fig, "rect.bar")
 	attrs(t, bar, "class", "bar bar-success", "height", "70")
 	text(t, one(t, bar, "title"), "3s")
-	text(t, one(t, fig, "figcaption"), "Duration of the last 1 runs, oldest on the left; tallest 3s.")
+	text(t, one(t, fig, "figcaption"), "Duration of the last run, oldest on the left; tallest 3s.")
 
 	if got := render(t, DurationChart(Chart{Width: 300, Height: 80})); got != "" {
 		t.Errorf("chart without runs: got %q, want nothing", got)
