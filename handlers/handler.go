@@ -70,17 +70,17 @@ type Deps struct {
 // Handler serves every route. Its dependencies are explicit; it holds no
 // other state.
 type Handler struct {
-	store   *models.Store
-	sched   *scheduler.Service
-	hub     *hub.Hub
-	ai      *providers.Service // finds, opens and calls providers
-	log     *slog.Logger
-	cfg     Config
-	assets  http.Handler
-	isAsset func(path string) bool
-	asset   func(name string) string // hashed URL of a static file
-	metrics *metrics.Metrics
-	now     func() time.Time
+	store     *models.Store
+	sched     *scheduler.Service
+	hub       *hub.Hub
+	providers *providers.Service // finds, opens and calls providers
+	log       *slog.Logger
+	cfg       Config
+	assets    http.Handler
+	isAsset   func(path string) bool
+	asset     func(name string) string // hashed URL of a static file
+	metrics   *metrics.Metrics
+	now       func() time.Time
 
 	sessions *sessions.CookieStore
 	logins   *loginLimiter
@@ -96,7 +96,7 @@ func New(d Deps, cfg Config) *Handler {
 	if cfg.Heartbeat == 0 {
 		cfg.Heartbeat = 15 * time.Second
 	}
-	h := &Handler{store: d.Store, sched: d.Scheduler, hub: d.Hub, ai: d.Providers, log: d.Log, cfg: cfg,
+	h := &Handler{store: d.Store, sched: d.Scheduler, hub: d.Hub, providers: d.Providers, log: d.Log, cfg: cfg,
 		assets: http.NotFoundHandler(), isAsset: func(string) bool { return false }, asset: func(string) string { return "" }, metrics: d.Metrics,
 		sessions: newSessionStore(cfg.SessionSecret), logins: newLoginLimiter()}
 	if d.Assets != nil {

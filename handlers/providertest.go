@@ -45,7 +45,7 @@ type providerTest struct {
 // storedProvider is the request for a configured provider, by name or
 // alias, with its stored key. Unknown is a 400, unconfigured a 404.
 func (h *Handler) storedProvider(ctx context.Context, name string) (ai.Request, error) {
-	req, err := h.ai.Named(ctx, name)
+	req, err := h.providers.Named(ctx, name)
 	var unconfigured *providers.NotConfiguredError
 	switch {
 	case errors.Is(err, providers.ErrUnsupported):
@@ -62,7 +62,7 @@ func (h *Handler) testProvider(ctx context.Context, req ai.Request) providerTest
 	req.Prompt, req.MaxTokens = testPrompt, 16
 	res := providerTest{provider: req.Provider, model: req.Model}
 	start := time.Now()
-	_, err := h.ai.Send(ctx, req)
+	_, err := h.providers.Send(ctx, req)
 	res.latency = time.Since(start)
 	if err != nil {
 		res.err = err.Error()
@@ -134,7 +134,7 @@ func (h *Handler) testAIProvider(ctx context.Context, provider, key string) (ai.
 	case provider == "" && key != "":
 		return ai.Request{}, models.Invalid("provider", `Field "provider" is required with "api_key".`)
 	case provider == "":
-		req, err := h.ai.Active(ctx)
+		req, err := h.providers.Active(ctx)
 		if errors.Is(err, providers.ErrNoActive) {
 			return req, &httpError{http.StatusNotFound, "NOT_FOUND", "No active AI provider.", nil}
 		}
