@@ -125,6 +125,9 @@ func TestDurationChartDrawsOneBarPerRun(t *testing.T) {
 	text(t, one(t, bar, "title"), "3s")
 	text(t, one(t, fig, "figcaption"), "Duration of the last run, oldest on the left; tallest 3s.")
 
+	two := Chart{Width: 300, Height: 80, MaxLabel: "5s", Bars: []Bar{{Status: "success", H: 10}, {Status: "error", H: 70}}}
+	text(t, one(t, parse(t, DurationChart(two)).Selection, "figcaption"), "Duration of the last 2 runs, oldest on the left; tallest 5s.")
+
 	if got := render(t, DurationChart(Chart{Width: 300, Height: 80})); got != "" {
 		t.Errorf("chart without runs: got %q, want nothing", got)
 	}
