@@ -42,9 +42,8 @@ func (v Value) integer() (int, bool) {
 }
 
 // flag reads a bare true or false.
-func (v Value) flag() (bool, bool) {
-	b, err := strconv.ParseBool(v.Text)
-	return b, err == nil && v.Bare && (v.Text == "true" || v.Text == "false")
+func (v Value) flag() (b, ok bool) {
+	return v.Text == "true", v.Bare && (v.Text == "true" || v.Text == "false")
 }
 
 // text reads a field that must be text of min to max characters, trimmed.
